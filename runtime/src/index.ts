@@ -1,0 +1,6 @@
+/**
+ * `@opkit/runtime`: controller-runtime for Node.js.
+ * @packageDocumentation
+ */
+export { OpkitError, describeError } from './errors/opkit-error.js';
+export { realClock, sleep, type Clock, type Timer } from './util/clock.js';

@@ -1,0 +1,19 @@
+/**
+ * `@opkit/runtime/testing`: a real control plane for tests, and a fake clock for unit tests.
+ * @packageDocumentation
+ */
+export { TestEnvironment, type TestEnvironmentOptions, type StartedEnvironment } from './environment.js';
+export { TestEnvironmentError, type TestEnvironmentReason } from './errors.js';
+export {
+  resolveBinaries,
+  defaultCacheDir,
+  cachedApiserverPath,
+  cachedEtcdPath,
+  INSTALL_HINT,
+  type AssetOptions,
+  type ControlPlaneBinaries,
+} from './assets.js';
+export { installBinaries, type InstallOptions, type InstallResult } from './install.js';
+export { loadCrds, type CrdDocument, type CrdObject } from './crds.js';
+export { DEFAULT_KUBERNETES_VERSION, DEFAULT_ETCD_VERSION } from './versions.js';
+export { FakeClock, flushMicrotasks } from '../util/fake-clock.js';
