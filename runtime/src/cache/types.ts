@@ -1,0 +1,72 @@
+import type { KubeObject, Resource } from '../api/resource.js';
+import type { Reader } from '../client/client.js';
+
+/**
+ * Contract between the shared informer cache (runtime/src/cache) and its users (controllers,
+ * manager). Implementations live next to this file.
+ */
+
+/** Receives changes to cached objects. Handlers must be fast and must not throw. */
+export interface EventHandler<T extends KubeObject> {
+  onAdd?(object: T): void;
+  onUpdate?(oldObject: T, newObject: T): void;
+  /** The last known state of the deleted object. */
+  onDelete?(object: T): void;
+}
+
+/** A registered handler; `remove()` unregisters it. */
+export interface HandlerRegistration {
+  remove(): void;
+}
+
+/** Read-only view of an informer's store. Keys are `namespace/name` (or `name` when cluster-scoped). */
+export interface ReadonlyStore<T extends KubeObject> {
+  get(key: string): T | undefined;
+  list(): T[];
+  /** Objects whose index `indexName` yields `value`; the built-in `namespace` index is always present. */
+  byIndex(indexName: string, value: string): T[];
+  keys(): string[];
+  readonly size: number;
+}
+
+/** Which objects an informer watches: one watch per distinct scope, shared by every user. */
+export interface InformerScope {
+  /** Namespace to watch; all namespaces when omitted. */
+  readonly namespace?: string;
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+}
+
+/** A shared informer: one list+watch of one kind and scope, a store, and handlers. */
+export interface Informer<T extends KubeObject> {
+  readonly resource: Resource<T>;
+  readonly scope: InformerScope;
+  readonly store: ReadonlyStore<T>;
+  /**
+   * Adds a handler. Objects already in the store are replayed to it as `onAdd` (as client-go does),
+   * so a handler added late misses nothing.
+   */
+  addEventHandler(handler: EventHandler<T>): HandlerRegistration;
+  /** Whether the first list has been delivered into the store. */
+  hasSynced(): boolean;
+  /** Resolves once synced; rejects if the signal aborts or the kind is not served. */
+  waitForSync(signal?: AbortSignal): Promise<void>;
+}
+
+/** Extracts index values from an object, e.g. `obj => [obj.spec.nodeName]`. */
+export type IndexFunc<T extends KubeObject> = (object: T) => readonly string[];
+
+/**
+ * The manager's cache: shared informers by (kind, scope), read access like the API server's.
+ * `list` by field selector is answered from a field index registered with {@link Cache.indexField}.
+ */
+export interface Cache extends Reader {
+  /** The informer for `resource` in `scope`; created on first request, started with the cache. */
+  informerFor<T extends KubeObject>(resource: Resource<T>, scope?: InformerScope): Informer<T>;
+  /** Registers a field index (before the cache starts) so `list(R, { fieldSelector: { [field]: v } })` works. */
+  indexField<T extends KubeObject>(resource: Resource<T>, field: string, extract: IndexFunc<T>): void;
+  /** Runs every informer (also ones requested later) until the signal aborts. */
+  start(signal: AbortSignal): Promise<void>;
+  /** Resolves true once every informer requested so far has synced; false if the signal aborts first. */
+  waitForCacheSync(signal?: AbortSignal): Promise<boolean>;
+}

@@ -1,0 +1,251 @@
+import { apiVersionOf, gvkString, type KubeObject, type Resource } from '../api/resource.js';
+import { ApiError } from './errors.js';
+import { resourcePath } from './paths.js';
+import type { Query, Transport } from './transport.js';
+
+/** A namespaced or cluster-scoped object name. */
+export interface ObjectKey {
+  readonly namespace?: string | undefined;
+  readonly name: string;
+}
+
+/** A list answer: the items and the list's resourceVersion and continue token. */
+export interface ObjectList<T> {
+  items: T[];
+  metadata: { resourceVersion?: string; continue?: string; remainingItemCount?: number };
+}
+
+/** Options of {@link Reader.list}. */
+export interface ListOptions {
+  /** Namespace to list in; all namespaces when omitted. */
+  readonly namespace?: string;
+  /** Label selector, as a string (`app=web,tier!=db`) or an equality map. */
+  readonly labelSelector?: string | Readonly<Record<string, string>>;
+  /** Field selector, as a string (`metadata.name=x`) or an equality map. */
+  readonly fieldSelector?: string | Readonly<Record<string, string>>;
+  /** Page size (server-side pagination); all pages are fetched. */
+  readonly limit?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** How to patch. */
+export type PatchType = 'merge' | 'strategic' | 'json';
+
+/** A JSON patch (RFC 6902) operation. */
+export interface JsonPatchOperation {
+  op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
+  path: string;
+  value?: unknown;
+  from?: string;
+}
+
+/** Options shared by writes. */
+export interface WriteOptions {
+  /** Field manager recorded in managedFields (default `opkit`). */
+  readonly fieldManager?: string;
+  /** Server-side dry run. */
+  readonly dryRun?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** Options of {@link Writer.apply}. */
+export interface ApplyOptions extends WriteOptions {
+  /** Take ownership of fields other managers own (default false). */
+  readonly force?: boolean;
+}
+
+/** Options of {@link Writer.delete}. */
+export interface DeleteOptions extends WriteOptions {
+  readonly propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  readonly gracePeriodSeconds?: number;
+  /** Only delete if the object still has this UID / resourceVersion. */
+  readonly preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+/** Reads objects. The cache implements it too. */
+export interface Reader {
+  /** @throws ApiError NotFound when there is no such object. */
+  get<T extends KubeObject>(resource: Resource<T>, key: ObjectKey, options?: { signal?: AbortSignal }): Promise<T>;
+  list<T extends KubeObject>(resource: Resource<T>, options?: ListOptions): Promise<T[]>;
+}
+
+/** Writes objects. */
+export interface Writer {
+  create<T extends KubeObject>(resource: Resource<T>, object: T, options?: WriteOptions): Promise<T>;
+  /** Replaces the object; fails with a Conflict when `metadata.resourceVersion` is stale. */
+  update<T extends KubeObject>(resource: Resource<T>, object: T, options?: WriteOptions): Promise<T>;
+  patch<T extends KubeObject>(
+    resource: Resource<T>,
+    key: ObjectKey,
+    patch: unknown,
+    options?: WriteOptions & { type?: PatchType },
+  ): Promise<T>;
+  /** Server-side apply of a (partial) object; `object` must carry apiVersion, kind and name. */
+  apply<T extends KubeObject>(resource: Resource<T>, object: T, options: ApplyOptions): Promise<T>;
+  /** Deletes the object; resolves `false` when it was already gone. */
+  delete(resource: Resource, key: ObjectKey, options?: DeleteOptions): Promise<boolean>;
+}
+
+/** Writes the status subresource. */
+export interface StatusWriter {
+  update<T extends KubeObject>(resource: Resource<T>, object: T, options?: WriteOptions): Promise<T>;
+  patch<T extends KubeObject>(
+    resource: Resource<T>,
+    key: ObjectKey,
+    patch: unknown,
+    options?: WriteOptions & { type?: PatchType },
+  ): Promise<T>;
+  apply<T extends KubeObject>(resource: Resource<T>, object: T, options: ApplyOptions): Promise<T>;
+}
+
+/** Reads and writes objects, and their status: controller-runtime's `client.Client`. */
+export interface Client extends Reader, Writer {
+  readonly status: StatusWriter;
+}
+
+const PATCH_CONTENT_TYPES: Record<PatchType | 'apply', string> = {
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  json: 'application/json-patch+json',
+  apply: 'application/apply-patch+yaml',
+};
+
+/** Renders a selector map as `k=v,k2=v2`; strings pass through. */
+export function selectorString(selector: string | Readonly<Record<string, string>> | undefined): string | undefined {
+  if (selector === undefined || typeof selector === 'string') return selector;
+  const parts = Object.entries(selector).map(([k, v]) => `${k}=${v}`);
+  return parts.length ? parts.join(',') : undefined;
+}
+
+function keyOf(object: KubeObject, resource: Resource): ObjectKey {
+  const name = object.metadata?.name;
+  if (!name) {
+    throw new ApiError({ status: 0, method: 'WRITE', path: resourcePath(resource), text: `${gvkString(resource)} object has no metadata.name` });
+  }
+  return { namespace: object.metadata?.namespace, name };
+}
+
+function withTypeMeta<T extends KubeObject>(resource: Resource<T>, object: T): T {
+  return { ...object, apiVersion: apiVersionOf(resource), kind: resource.kind };
+}
+
+function writeQuery(options: WriteOptions | undefined, extra: Query = {}): Query {
+  return { fieldManager: options?.fieldManager ?? 'opkit', dryRun: options?.dryRun ? 'All' : undefined, ...extra };
+}
+
+/**
+ * A {@link Client} that talks straight to the API server.
+ *
+ * Guarantees: every answer carries `apiVersion` and `kind` (list items too, which the API server
+ * omits); typed by the descriptor: `client.get(Widget, key)` is a `Promise<Widget>`.
+ */
+export function createClient(transport: Transport): Client {
+  async function writeTo<T extends KubeObject>(
+    resource: Resource<T>,
+    key: ObjectKey,
+    subresource: string | undefined,
+    method: 'PUT' | 'PATCH',
+    body: unknown,
+    contentType: string | undefined,
+    query: Query,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    return transport.request<T>({
+      method,
+      path: resourcePath(resource, { ...key, subresource }),
+      query,
+      body,
+      ...(contentType ? { contentType } : {}),
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  function writer(subresource: 'status' | undefined): StatusWriter {
+    return {
+      update: (resource, object, options) =>
+        writeTo(resource, keyOf(object, resource), subresource, 'PUT', withTypeMeta(resource, object), undefined, writeQuery(options), options?.signal),
+      patch: (resource, key, patch, options) =>
+        writeTo(resource, key, subresource, 'PATCH', patch, PATCH_CONTENT_TYPES[options?.type ?? 'merge'], writeQuery(options), options?.signal),
+      apply: (resource, object, options) =>
+        writeTo(
+          resource,
+          keyOf(object, resource),
+          subresource,
+          'PATCH',
+          withTypeMeta(resource, object),
+          PATCH_CONTENT_TYPES.apply,
+          writeQuery(options, { force: options.force ? true : undefined }),
+          options.signal,
+        ),
+    };
+  }
+
+  const main = writer(undefined);
+  return {
+    status: writer('status'),
+    update: main.update,
+    patch: main.patch,
+    apply: main.apply,
+
+    async get(resource, key, options) {
+      const object = await transport.request<KubeObject>({
+        method: 'GET',
+        path: resourcePath(resource, key),
+        ...(options?.signal ? { signal: options.signal } : {}),
+      });
+      return withTypeMeta(resource, object as never);
+    },
+
+    async list(resource, options = {}) {
+      const items: Array<KubeObject> = [];
+      let continueToken: string | undefined;
+      do {
+        const page = await transport.request<ObjectList<KubeObject>>({
+          method: 'GET',
+          path: resourcePath(resource, { namespace: options.namespace }),
+          query: {
+            labelSelector: selectorString(options.labelSelector),
+            fieldSelector: selectorString(options.fieldSelector),
+            limit: options.limit,
+            continue: continueToken,
+          },
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        for (const item of page.items ?? []) items.push(withTypeMeta(resource, item as never));
+        continueToken = page.metadata?.continue || undefined;
+      } while (continueToken);
+      return items as never;
+    },
+
+    create: (resource, object, options) =>
+      transport.request({
+        method: 'POST',
+        path: resourcePath(resource, { namespace: object.metadata?.namespace }),
+        query: writeQuery(options),
+        body: withTypeMeta(resource, object),
+        ...(options?.signal ? { signal: options.signal } : {}),
+      }),
+
+    async delete(resource, key, options) {
+      try {
+        await transport.request({
+          method: 'DELETE',
+          path: resourcePath(resource, key),
+          query: { dryRun: options?.dryRun ? 'All' : undefined },
+          body: {
+            kind: 'DeleteOptions',
+            apiVersion: 'v1',
+            ...(options?.propagationPolicy ? { propagationPolicy: options.propagationPolicy } : {}),
+            ...(options?.gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds: options.gracePeriodSeconds }),
+            ...(options?.preconditions ? { preconditions: options.preconditions } : {}),
+          },
+          ...(options?.signal ? { signal: options.signal } : {}),
+        });
+        return true;
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) return false;
+        throw err;
+      }
+    },
+  };
+}
