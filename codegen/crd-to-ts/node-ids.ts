@@ -1,0 +1,31 @@
+import type { JsonObject, JsonValue } from '../shared/json.js';
+
+/**
+ * Gives every distinct JSON subtree a small number, so that equal subtrees (anywhere in a schema)
+ * get equal numbers. Each node's text mentions its children by number, so numbering a schema is
+ * linear in its size.
+ */
+export class NodeIds {
+  readonly #byText = new Map<string, number>();
+  readonly #byObject = new WeakMap<object, number>();
+
+  /** The number of a JSON object or array; equal content gives an equal number. */
+  id(value: JsonObject | JsonValue[]): number {
+    const known = this.#byObject.get(value);
+    if (known !== undefined) return known;
+    const text = Array.isArray(value)
+      ? `[${value.map((item) => this.#token(item)).join(',')}]`
+      : `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${this.#token(value[key] as JsonValue)}`).join(',')}}`;
+    let id = this.#byText.get(text);
+    if (id === undefined) {
+      id = this.#byText.size;
+      this.#byText.set(text, id);
+    }
+    this.#byObject.set(value, id);
+    return id;
+  }
+
+  #token(value: JsonValue): string {
+    return typeof value === 'object' && value !== null ? `#${this.id(value)}` : JSON.stringify(value);
+  }
+}

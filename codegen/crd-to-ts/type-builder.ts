@@ -1,0 +1,380 @@
+/**
+ * Turns the OpenAPI v3 schema of one kind (one version) into TypeScript declarations: a root
+ * interface, `<Kind>Spec`, `<Kind>Status` and named nested types. What the TypeScript type cannot
+ * say goes into TSDoc markers (see shared/markers.ts), so `generate crd` rebuilds the same schema.
+ *
+ * Where a node's description and markers go:
+ * - a property's node: on the property;
+ * - a list item / map value node: on a named declaration (interface or alias) used as the item type;
+ *   item nodes with neither description nor markers stay inline.
+ * Interfaces used by properties carry no TSDoc of their own, so identical shapes share one
+ * interface whatever the descriptions of the properties that use them.
+ * @module
+ */
+import { CodegenError } from '../errors.js';
+import { isJsonObject, jsonEqual, type JsonObject, type JsonValue } from '../shared/json.js';
+import { schemaInfoToTags, SPECIAL_SCHEMA_TAGS } from '../shared/markers.js';
+import { pascalCase, quoteString, type NameAllocator } from '../shared/names.js';
+import { emptyDoc, isEmptyDoc, isPlainDescription, type DocComment, type DocTag } from '../shared/tsdoc.js';
+import type { AliasDeclaration, Declaration, InterfaceDeclaration, Member } from './declarations.js';
+import { NodeIds } from './node-ids.js';
+
+const PRESERVE = 'x-kubernetes-preserve-unknown-fields';
+const EMBEDDED = 'x-kubernetes-embedded-resource';
+const INT_OR_STRING = 'x-kubernetes-int-or-string';
+
+/** The `anyOf` that `number | string` stands for (what controller-gen writes for IntOrString). */
+export const INT_OR_STRING_ANY_OF: readonly JsonObject[] = Object.freeze([Object.freeze({ type: 'integer' }), Object.freeze({ type: 'string' })]);
+
+/** Whether a format makes a TypeScript `number` an OpenAPI `integer`. */
+export function isIntegerFormat(format: JsonValue | undefined): boolean {
+  return format === 'int32' || format === 'int64';
+}
+
+/** The local names of the imported types a generated file uses. */
+export interface ImportNames {
+  readonly resource: string;
+  readonly kubeObject: string;
+  readonly objectMeta: string;
+}
+
+/** Everything one generated file accumulates: declarations in order, names in use, imports used. */
+export class FileDeclarations {
+  readonly declarations: Declaration[] = [];
+  /** Whether `KubeObject` is referenced (embedded resources). */
+  usesKubeObject = false;
+
+  constructor(
+    readonly allocator: NameAllocator,
+    readonly imports: ImportNames,
+  ) {}
+}
+
+interface Rendered {
+  readonly text: string;
+  /** 0: primary (`A`, `A[]`), 1: intersection, 2: union. */
+  readonly precedence: 0 | 1 | 2;
+}
+
+interface Plan {
+  /** The node's description and markers. */
+  readonly doc: DocComment;
+  /** Renders as exactly one interface name (so an item's TSDoc can go on that interface). */
+  readonly bare: boolean;
+  /** Creates the declarations the node needs and returns its type text. */
+  render(interfaceDoc: DocComment): Rendered;
+}
+
+interface Site {
+  /** The name a declaration for this node would get. */
+  readonly hint: string;
+  /** The node is a list item or map value (not a property). */
+  readonly item: boolean;
+}
+
+/** Why a node cannot be written as a TypeScript type (then it is kept whole in `@schema`). */
+export function unsupportedReason(node: JsonObject): string | undefined {
+  const type = node['type'];
+  if (type !== undefined && typeof type !== 'string') return 'type is not a string';
+  if (node['description'] !== undefined && typeof node['description'] !== 'string') return 'description is not a string';
+  const props = node['properties'];
+  if (props !== undefined) {
+    if (type !== 'object') return 'properties without type: object';
+    if (!isJsonObject(props) || Object.keys(props).length === 0) return 'properties is empty or not an object';
+    if (!Object.values(props).every(isJsonObject)) return 'a property schema is not an object';
+    if (node['additionalProperties'] !== undefined) return 'both properties and additionalProperties';
+    const required = node['required'];
+    if (required !== undefined && !(Array.isArray(required) && required.every((r) => typeof r === 'string'))) return 'required is not a list of names';
+  }
+  const additional = node['additionalProperties'];
+  if (additional !== undefined && (type !== 'object' || !isJsonObject(additional))) return 'additionalProperties is not a schema on an object';
+  const items = node['items'];
+  if (type === 'array' && !isJsonObject(items)) return 'array without an items schema';
+  if (items !== undefined && type !== 'array') return 'items on a non-array';
+  if (type === undefined && node[PRESERVE] !== true && node[INT_OR_STRING] !== true) return 'no type';
+  if (type !== undefined && !['string', 'integer', 'number', 'boolean', 'array', 'object'].includes(type)) return `unknown type ${type}`;
+  return undefined;
+}
+
+function literalEnum(values: JsonValue | undefined): values is (string | number | boolean)[] {
+  if (!Array.isArray(values) || values.length === 0) return false;
+  const kind = typeof values[0];
+  if (kind !== 'string' && kind !== 'number' && kind !== 'boolean') return false;
+  return values.every((v) => typeof v === kind && (typeof v !== 'number' || Number.isFinite(v)));
+}
+
+function literalText(value: string | number | boolean): string {
+  if (typeof value === 'string') return quoteString(value);
+  if (typeof value === 'number') return Object.is(value, -0) ? '0' : String(value);
+  return String(value);
+}
+
+function withoutKeys(node: JsonObject, keys: ReadonlySet<string>): JsonObject {
+  const rest: JsonObject = {};
+  for (const [key, value] of Object.entries(node)) if (!keys.has(key)) rest[key] = value;
+  return rest;
+}
+
+function docKey(doc: DocComment): string {
+  return JSON.stringify([doc.description ?? null, doc.tags.map((t) => [t.name, t.value])]);
+}
+
+/** The description part of a node's doc: plain text, or a `@description` tag when text cannot carry it. */
+function describe(node: JsonObject, tags: DocTag[]): string | undefined {
+  const description = node['description'];
+  if (typeof description !== 'string') return undefined;
+  if (isPlainDescription(description)) return description;
+  tags.unshift({ name: SPECIAL_SCHEMA_TAGS.description, value: JSON.stringify(description) });
+  return undefined;
+}
+
+/** A doc holding the whole node in `@schema` (for nodes no TypeScript type can express). */
+function schemaDoc(node: JsonObject): DocComment {
+  const tags: DocTag[] = [];
+  const description = describe(node, tags);
+  tags.push({ name: SPECIAL_SCHEMA_TAGS.schema, value: JSON.stringify(withoutKeys(node, new Set(['description']))) });
+  return { description, tags };
+}
+
+/**
+ * Builds the declarations of one kind into a file. Identical shapes within the kind share one
+ * declaration; names are derived from the path (`CertificateSpecPrivateKey`) and made unique by the
+ * file's allocator in the order the schema is walked (properties in schema order, depth first).
+ */
+export class KindTypeBuilder {
+  readonly #file: FileDeclarations;
+  readonly #ids = new NodeIds();
+  readonly #shared = new Map<string, string>();
+
+  constructor(file: FileDeclarations) {
+    this.#file = file;
+  }
+
+  /**
+   * Declares the root interface `kind` for a version's `openAPIV3Schema`, with `rootTags` (the CRD
+   * markers) on it, followed by its nested declarations. Returns the root declaration.
+   */
+  buildRoot(options: { kind: string; apiVersion: string; schema: JsonObject; rootTags: readonly DocTag[] }): InterfaceDeclaration {
+    const { kind, apiVersion, schema } = options;
+    const tags: DocTag[] = [];
+    const members: Member[] = [];
+    const root: InterfaceDeclaration = { kind: 'interface', name: kind, doc: emptyDoc, members, indexSignature: false };
+    this.#file.declarations.push(root);
+    const fallback = unsupportedReason(schema) !== undefined || schema['type'] !== 'object' || !isJsonObject(schema['properties']);
+    const props = fallback ? {} : (schema['properties'] as JsonObject);
+    const required = new Set(Array.isArray(schema['required']) ? schema['required'] : []);
+    for (const name of ['apiVersion', 'kind', 'metadata']) {
+      if (props[name] !== undefined) continue;
+      const type = name === 'metadata' ? this.#file.imports.objectMeta : quoteString(name === 'kind' ? kind : apiVersion);
+      members.push({ name, optional: true, type, doc: { description: undefined, tags: [{ name: SPECIAL_SCHEMA_TAGS.notInSchema, value: '' }] } });
+    }
+    for (const [name, child] of Object.entries(props)) {
+      if (!isJsonObject(child)) continue;
+      const optional = !required.has(name);
+      if (name === 'apiVersion' || name === 'kind') {
+        members.push({ name, optional, type: quoteString(name === 'kind' ? kind : apiVersion), doc: this.#literalDoc(child) });
+      } else if (name === 'metadata') {
+        members.push({ name, optional, type: this.#file.imports.objectMeta, doc: this.#metadataDoc(child) });
+      } else if (name === 'spec' || name === 'status') {
+        members.push(this.#namedMember(child, name, optional, `${kind}${pascalCase(name)}`));
+      } else {
+        const plan = this.#plan(child, { hint: `${kind}${pascalCase(name)}`, item: false });
+        members.push({ name, optional, type: plan.render(emptyDoc).text, doc: plan.doc });
+      }
+    }
+    let description: string | undefined;
+    if (fallback) {
+      const doc = schemaDoc(schema);
+      description = doc.description;
+      tags.push(...doc.tags);
+    } else {
+      description = describe(schema, tags);
+      const consumed = new Set(['description', 'type', 'properties', 'required']);
+      if (schema[PRESERVE] === true) consumed.add(PRESERVE);
+      const extraRequired = [...required].filter((r) => typeof r !== 'string' || props[r] === undefined);
+      if (extraRequired.length > 0) tags.push({ name: SPECIAL_SCHEMA_TAGS.required, value: JSON.stringify(extraRequired) });
+      tags.push(...schemaInfoToTags(withoutKeys(schema, consumed)));
+    }
+    const doc: DocComment = { description, tags: [...options.rootTags, ...tags] };
+    const built: InterfaceDeclaration = { ...root, doc, indexSignature: !fallback && schema[PRESERVE] === true };
+    this.#file.declarations[this.#file.declarations.indexOf(root)] = built;
+    return built;
+  }
+
+  /** apiVersion/kind on a root: a literal type; the schema is `type: string` plus markers. */
+  #literalDoc(node: JsonObject): DocComment {
+    if (unsupportedReason(node) !== undefined) return schemaDoc(node);
+    const tags: DocTag[] = [];
+    const description = describe(node, tags);
+    if (node['type'] !== 'string') tags.push({ name: SPECIAL_SCHEMA_TAGS.type, value: typeof node['type'] === 'string' ? node['type'] : 'none' });
+    tags.push(...schemaInfoToTags(withoutKeys(node, new Set(['description', 'type']))));
+    return { description, tags };
+  }
+
+  /** metadata on a root: `V1ObjectMeta`; anything but `type: object` is kept in `@schema`. */
+  #metadataDoc(node: JsonObject): DocComment {
+    if (!jsonEqual(withoutKeys(node, new Set(['description'])), { type: 'object' })) return schemaDoc(node);
+    const tags: DocTag[] = [];
+    return { description: describe(node, tags), tags };
+  }
+
+  /** spec/status: always a declaration of their own (`<Kind>Spec`), interface or alias. */
+  #namedMember(node: JsonObject, name: string, optional: boolean, hint: string): Member {
+    const plan = this.#plan(node, { hint, item: false });
+    let type: string;
+    if (plan.bare) {
+      type = this.#interface(node, hint, emptyDoc, true);
+    } else {
+      const alias: AliasDeclaration = { kind: 'alias', name: this.#file.allocator.allocate(hint), doc: emptyDoc, type: 'unknown' };
+      this.#file.declarations.push(alias);
+      alias.type = plan.render(emptyDoc).text;
+      type = alias.name;
+    }
+    return { name, optional, type, doc: plan.doc };
+  }
+
+  /** A list item or map value: inline when it has no doc, otherwise a named declaration carrying the doc. */
+  #item(node: JsonValue, site: Site): Rendered {
+    if (!isJsonObject(node)) throw new CodegenError({ reason: 'UnsupportedSchema', message: `${site.hint}: item schema is not an object` });
+    const plan = this.#plan(node, site);
+    if (isEmptyDoc(plan.doc)) return plan.render(emptyDoc);
+    if (plan.bare) return plan.render(plan.doc);
+    const key = `alias:${this.#ids.id(node)}`;
+    const known = this.#shared.get(key);
+    if (known !== undefined) return { text: known, precedence: 0 };
+    const alias: AliasDeclaration = { kind: 'alias', name: this.#file.allocator.allocate(site.hint), doc: plan.doc, type: 'unknown' };
+    this.#shared.set(key, alias.name);
+    this.#file.declarations.push(alias);
+    alias.type = plan.render(emptyDoc).text;
+    return { text: alias.name, precedence: 0 };
+  }
+
+  /** The interface for an object node with properties (shared by structure and interface doc). */
+  #interface(node: JsonObject, hint: string, doc: DocComment, fresh = false): string {
+    const props = node['properties'] as JsonObject;
+    const required = new Set((Array.isArray(node['required']) ? node['required'] : []).filter((r): r is string => typeof r === 'string' && props[r] !== undefined));
+    const preserve = node[PRESERVE] === true;
+    const key = `interface:${this.#ids.id(props)}|${[...required].sort().join(',')}|${String(preserve)}|${docKey(doc)}`;
+    const known = this.#shared.get(key);
+    if (known !== undefined && !fresh) return known;
+    const members: Member[] = [];
+    const name = this.#file.allocator.allocate(hint);
+    if (known === undefined) this.#shared.set(key, name);
+    this.#file.declarations.push({ kind: 'interface', name, doc, members, indexSignature: preserve });
+    for (const [prop, child] of Object.entries(props)) {
+      if (!isJsonObject(child)) continue;
+      const plan = this.#plan(child, { hint: `${name}${pascalCase(prop)}`, item: false });
+      members.push({ name: prop, optional: !required.has(prop), type: plan.render(emptyDoc).text, doc: plan.doc });
+    }
+    return name;
+  }
+
+  /** Works out a node's type and doc; declarations are only created when the plan is rendered. */
+  #plan(node: JsonObject, site: Site): Plan {
+    if (unsupportedReason(node) !== undefined) {
+      return { doc: schemaDoc(node), bare: false, render: () => ({ text: 'unknown', precedence: 0 }) };
+    }
+    const consumed = new Set<string>(['description']);
+    const tags: DocTag[] = [];
+    const type = node['type'] as string | undefined;
+    let inferred: string | undefined;
+    let bare = false;
+    let render: (doc: DocComment) => Rendered;
+    const enumValues = node['enum'];
+    if (node[INT_OR_STRING] === true) {
+      consumed.add(INT_OR_STRING);
+      if (jsonEqual(node['anyOf'] ?? null, [...INT_OR_STRING_ANY_OF])) consumed.add('anyOf');
+      else if (node['anyOf'] === undefined) tags.push({ name: SPECIAL_SCHEMA_TAGS.unset, value: 'anyOf' });
+      render = () => ({ text: 'number | string', precedence: 2 });
+    } else if (literalEnum(enumValues) && type !== 'array' && type !== 'object') {
+      consumed.add('enum');
+      const first = enumValues[0];
+      inferred = typeof first === 'string' ? 'string' : typeof first === 'boolean' ? 'boolean' : isIntegerFormat(node['format']) ? 'integer' : 'number';
+      const text = enumValues.map(literalText).join(' | ');
+      render = () => ({ text, precedence: enumValues.length > 1 ? 2 : 0 });
+    } else {
+      switch (type) {
+        case 'string':
+        case 'boolean':
+          inferred = type;
+          render = () => ({ text: type, precedence: 0 });
+          break;
+        case 'integer':
+        case 'number':
+          inferred = isIntegerFormat(node['format']) ? 'integer' : 'number';
+          render = () => ({ text: 'number', precedence: 0 });
+          break;
+        case 'array': {
+          inferred = 'array';
+          consumed.add('items');
+          const items = node['items'] as JsonObject;
+          render = () => {
+            const item = this.#item(items, { hint: site.item ? `${site.hint}Item` : site.hint, item: true });
+            return { text: item.precedence === 0 ? `${item.text}[]` : `(${item.text})[]`, precedence: 0 };
+          };
+          break;
+        }
+        case 'object': {
+          inferred = 'object';
+          const object = this.#objectPlan(node, site, consumed, tags);
+          bare = object.bare;
+          render = object.render;
+          break;
+        }
+        default:
+          // no type: x-kubernetes-preserve-unknown-fields (checked by unsupportedReason)
+          consumed.add(PRESERVE);
+          render = () => ({ text: 'unknown', precedence: 0 });
+      }
+    }
+    if (node['nullable'] === true) {
+      consumed.add('nullable');
+      bare = false;
+      const inner = render;
+      render = (doc) => ({ text: `${inner(doc).text} | null`, precedence: 2 });
+    }
+    consumed.add('type');
+    if (type !== inferred) tags.unshift({ name: SPECIAL_SCHEMA_TAGS.type, value: type ?? 'none' });
+    const infoTags = schemaInfoToTags(withoutKeys(node, consumed));
+    const allTags = [...tags, ...infoTags];
+    const description = describe(node, allTags);
+    return { doc: { description, tags: allTags }, bare, render };
+  }
+
+  #objectPlan(node: JsonObject, site: Site, consumed: Set<string>, tags: DocTag[]): { bare: boolean; render: (doc: DocComment) => Rendered } {
+    const preserve = node[PRESERVE] === true;
+    const embedded = node[EMBEDDED] === true;
+    const props = node['properties'];
+    const additional = node['additionalProperties'];
+    let base: (doc: DocComment) => string;
+    let bare = false;
+    if (isJsonObject(props)) {
+      consumed.add('properties').add('required');
+      if (preserve) consumed.add(PRESERVE);
+      const required = Array.isArray(node['required']) ? node['required'] : [];
+      const extra = required.filter((r) => typeof r !== 'string' || props[r] === undefined);
+      if (extra.length > 0) tags.push({ name: SPECIAL_SCHEMA_TAGS.required, value: JSON.stringify(extra) });
+      bare = !embedded;
+      base = (doc) => this.#interface(node, site.hint, doc);
+    } else if (isJsonObject(additional)) {
+      consumed.add('additionalProperties');
+      base = () => `Record<string, ${this.#item(additional, { hint: site.item ? `${site.hint}Value` : site.hint, item: true }).text}>`;
+    } else if (preserve) {
+      consumed.add(PRESERVE);
+      base = () => '{ [key: string]: unknown }';
+    } else {
+      base = () => 'Record<string, never>';
+    }
+    if (!embedded) return { bare, render: (doc) => ({ text: base(doc), precedence: 0 }) };
+    consumed.add(EMBEDDED);
+    const kubeObject = this.#file.imports.kubeObject;
+    return {
+      bare: false,
+      render: (doc) => {
+        this.#file.usesKubeObject = true;
+        const text = base(doc);
+        return text === 'Record<string, never>' ? { text: kubeObject, precedence: 0 } : { text: `${kubeObject} & ${text}`, precedence: 1 };
+      },
+    };
+  }
+}

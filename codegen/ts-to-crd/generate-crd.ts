@@ -1,0 +1,70 @@
+/**
+ * `opkit generate crd`: TypeScript types with TSDoc markers → CRD manifests. Everything is built in
+ * memory first; nothing is written when any input fails.
+ * @module
+ */
+import { relative, resolve } from 'node:path';
+import type { CodegenWarning } from '../errors.js';
+import type { CrdDocument } from '../shared/crd.js';
+import { expandInputs, syncOutputs, type OutputFile } from '../shared/files.js';
+import { assembleCrds } from './assemble.js';
+import { crdFileName, renderCrdYaml } from './emit.js';
+import { readRoots, type RootVersion } from './roots.js';
+import { SourceSet, type TsSource } from './source.js';
+import { TypeConverter } from './type-to-schema.js';
+
+/** Options of {@link generateCrd}. */
+export interface GenerateCrdOptions {
+  /** TypeScript files, or folders (every `.ts` under them, except `.d.ts` and `.test.ts`). */
+  readonly inputs: readonly string[];
+  /** Output folder; one `<group>_<plural>.yaml` per CRD. */
+  readonly out: string;
+  /** Compare instead of writing: report files that are missing or differ. Default `false`. */
+  readonly check?: boolean;
+}
+
+/** The outcome of {@link generateCrd}. */
+export interface GenerateCrdResult {
+  readonly files: readonly OutputFile[];
+  readonly written: readonly string[];
+  readonly differences: readonly string[];
+  readonly warnings: readonly CodegenWarning[];
+  /** The CRDs built, in file order. */
+  readonly crds: readonly CrdDocument[];
+}
+
+/**
+ * Builds CRDs from TypeScript sources (paths, with optional in-memory text). Pure apart from
+ * reading files that have no text and relative imports that are not among the sources.
+ */
+export function buildCrds(sources: readonly TsSource[]): { crds: CrdDocument[]; warnings: CodegenWarning[]; roots: RootVersion[] } {
+  const set = new SourceSet();
+  const converter = new TypeConverter(set);
+  const roots: RootVersion[] = [];
+  for (const source of sources) roots.push(...readRoots(set.add(source), set, converter));
+  const warnings = [...converter.warnings];
+  const crds = assembleCrds(roots, warnings);
+  return { crds, warnings, roots };
+}
+
+/**
+ * Generates CRD manifests from the TypeScript types (with markers) in the inputs and writes them
+ * under `out` (or, with `check`, compares them). An input without any root type is not an error.
+ */
+export async function generateCrd(options: GenerateCrdOptions): Promise<GenerateCrdResult> {
+  const files = await expandInputs(options.inputs, ['.ts', '.mts'], (path) => path.endsWith('.d.ts') || path.endsWith('.test.ts'));
+  const { crds, warnings, roots } = buildCrds(files.map((path) => ({ path })));
+  const outputs = new Map<string, string>();
+  for (const crd of crds) {
+    const sources = [...new Set(roots.filter((r) => r.group === crd.spec.group && r.kind === crd.spec.names.kind).map((r) => relative(resolve(options.out), r.location.file).split('\\').join('/')))].sort();
+    outputs.set(crdFileName(crd), renderCrdYaml(crd, sources));
+  }
+  const synced = await syncOutputs(outputs, options.out, options.check ?? false);
+  return {
+    files: synced,
+    written: synced.filter((f) => f.status === 'written').map((f) => f.path),
+    differences: synced.filter((f) => f.status === 'missing' || f.status === 'differs').map((f) => f.path),
+    warnings,
+    crds,
+  };
+}
