@@ -80,7 +80,14 @@ export const ReplicaSet: Resource<ReplicaSet> = apps('ReplicaSet', 'replicasets'
 
 export type Job = V1Job;
 /** batch/v1 Job. */
-export const Job: Resource<Job> = { group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', namespaced: true, subresources: { status: true } };
+export const Job: Resource<Job> = {
+  group: 'batch',
+  version: 'v1',
+  kind: 'Job',
+  plural: 'jobs',
+  namespaced: true,
+  subresources: { status: true },
+};
 export type CronJob = V1CronJob;
 /** batch/v1 CronJob. */
 export const CronJob: Resource<CronJob> = {

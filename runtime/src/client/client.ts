@@ -120,7 +120,12 @@ export function selectorString(selector: string | Readonly<Record<string, string
 function keyOf(object: KubeObject, resource: Resource): ObjectKey {
   const name = object.metadata?.name;
   if (!name) {
-    throw new ApiError({ status: 0, method: 'WRITE', path: resourcePath(resource), text: `${gvkString(resource)} object has no metadata.name` });
+    throw new ApiError({
+      status: 0,
+      method: 'WRITE',
+      path: resourcePath(resource),
+      text: `${gvkString(resource)} object has no metadata.name`,
+    });
   }
   return { namespace: object.metadata?.namespace, name };
 }
@@ -163,9 +168,27 @@ export function createClient(transport: Transport): Client {
   function writer(subresource: 'status' | undefined): StatusWriter {
     return {
       update: (resource, object, options) =>
-        writeTo(resource, keyOf(object, resource), subresource, 'PUT', withTypeMeta(resource, object), undefined, writeQuery(options), options?.signal),
+        writeTo(
+          resource,
+          keyOf(object, resource),
+          subresource,
+          'PUT',
+          withTypeMeta(resource, object),
+          undefined,
+          writeQuery(options),
+          options?.signal,
+        ),
       patch: (resource, key, patch, options) =>
-        writeTo(resource, key, subresource, 'PATCH', patch, PATCH_CONTENT_TYPES[options?.type ?? 'merge'], writeQuery(options), options?.signal),
+        writeTo(
+          resource,
+          key,
+          subresource,
+          'PATCH',
+          patch,
+          PATCH_CONTENT_TYPES[options?.type ?? 'merge'],
+          writeQuery(options),
+          options?.signal,
+        ),
       apply: (resource, object, options) =>
         writeTo(
           resource,

@@ -71,4 +71,5 @@ export const isConflict = (err: unknown): boolean => err instanceof ApiError && 
 /** Whether `err` is a create of an object that exists (409 AlreadyExists). */
 export const isAlreadyExists = (err: unknown): boolean => err instanceof ApiError && err.reason === 'AlreadyExists';
 /** Whether `err` is a 410 Gone (an expired resourceVersion). */
-export const isGone = (err: unknown): boolean => err instanceof ApiError && (err.status === 410 || err.reason === 'Expired' || err.reason === 'Gone');
+export const isGone = (err: unknown): boolean =>
+  err instanceof ApiError && (err.status === 410 || err.reason === 'Expired' || err.reason === 'Gone');

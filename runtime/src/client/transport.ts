@@ -60,7 +60,8 @@ function buildPath(path: string, query: Query | undefined): string {
  */
 export function createTransport(kubeConfig: KubeConfig, options: TransportOptions = {}): Transport {
   const cluster = kubeConfig.getCurrentCluster();
-  if (!cluster) throw new ApiError({ status: 0, method: 'INIT', path: '', text: 'the kubeconfig has no current cluster; set a current-context' });
+  if (!cluster)
+    throw new ApiError({ status: 0, method: 'INIT', path: '', text: 'the kubeconfig has no current cluster; set a current-context' });
   const base = new URL(cluster.server);
   const secure = base.protocol === 'https:';
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };

@@ -41,7 +41,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
       if (!values.force && (env['KUBEBUILDER_ASSETS'] || (env['TEST_ASSET_KUBE_APISERVER'] && env['TEST_ASSET_ETCD']))) {
         const bins = resolveBinaries({ ...versions });
-        console.log(`using your own binaries (KUBEBUILDER_ASSETS / TEST_ASSET_*):\n  kube-apiserver: ${bins.kubeApiserver}\n  etcd:           ${bins.etcd}`);
+        console.log(
+          `using your own binaries (KUBEBUILDER_ASSETS / TEST_ASSET_*):\n  kube-apiserver: ${bins.kubeApiserver}\n  etcd:           ${bins.etcd}`,
+        );
         return 0;
       }
       const result = await installBinaries({

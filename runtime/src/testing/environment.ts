@@ -270,12 +270,17 @@ async function installCrds(target: RestTarget, crds: readonly CrdDocument[], tim
       });
       for (const version of crd.spec.versions.filter((v) => v.served)) {
         const path = `/apis/${crd.spec.group}/${version.name}`;
-        await pollUntil(timeoutMs, undefined, `${crd.spec.names.plural}.${crd.spec.group}/${version.name} did not appear in discovery`, async () => {
-          const res = await restRequest(target, 'GET', path);
-          if (res.status !== 200) return false;
-          const list = JSON.parse(res.body) as { resources?: Array<{ name: string }> };
-          return list.resources?.some((r) => r.name === crd.spec.names.plural) ?? false;
-        });
+        await pollUntil(
+          timeoutMs,
+          undefined,
+          `${crd.spec.names.plural}.${crd.spec.group}/${version.name} did not appear in discovery`,
+          async () => {
+            const res = await restRequest(target, 'GET', path);
+            if (res.status !== 200) return false;
+            const list = JSON.parse(res.body) as { resources?: Array<{ name: string }> };
+            return list.resources?.some((r) => r.name === crd.spec.names.plural) ?? false;
+          },
+        );
       }
     }),
   );

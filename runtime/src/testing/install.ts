@@ -49,7 +49,10 @@ export async function installBinaries(options: InstallOptions = {}): Promise<Ins
   const cacheDir = options.cacheDir ?? defaultCacheDir(options.env ? { ...process.env, ...options.env } : process.env);
   const k8s = options.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
   const etcd = options.etcdVersion ?? DEFAULT_ETCD_VERSION;
-  for (const [name, v] of [['Kubernetes', k8s], ['etcd', etcd]] as const) {
+  for (const [name, v] of [
+    ['Kubernetes', k8s],
+    ['etcd', etcd],
+  ] as const) {
     if (!VERSION_RE.test(v)) {
       throw new TestEnvironmentError({
         reason: 'BuildFailed',
@@ -171,11 +174,17 @@ class GoToolchain {
     const out = await this.capture(['mod', 'download', '-json', `k8s.io/kubernetes@${k8sVersion}`], cwd);
     const info = JSON.parse(out) as { GoMod?: string; Error?: string };
     if (!info.GoMod) {
-      throw new TestEnvironmentError({ reason: 'BuildFailed', message: `go mod download k8s.io/kubernetes@${k8sVersion}: ${info.Error ?? out}` });
+      throw new TestEnvironmentError({
+        reason: 'BuildFailed',
+        message: `go mod download k8s.io/kubernetes@${k8sVersion}: ${info.Error ?? out}`,
+      });
     }
     const staged = parseStagingModules(await readFile(info.GoMod, 'utf8'));
     if (staged.length === 0) {
-      throw new TestEnvironmentError({ reason: 'BuildFailed', message: `k8s.io/kubernetes@${k8sVersion}'s go.mod lists no staging modules at v0.0.0` });
+      throw new TestEnvironmentError({
+        reason: 'BuildFailed',
+        message: `k8s.io/kubernetes@${k8sVersion}'s go.mod lists no staging modules at v0.0.0`,
+      });
     }
     return staged;
   }
@@ -226,7 +235,11 @@ class GoToolchain {
       child.on('close', (code) => {
         if (code === 0) resolvePromise(stdout);
         else {
-          const tail = stderr.split('\n').filter((l) => !l.startsWith('go: downloading')).slice(-30).join('\n');
+          const tail = stderr
+            .split('\n')
+            .filter((l) => !l.startsWith('go: downloading'))
+            .slice(-30)
+            .join('\n');
           reject(
             new TestEnvironmentError({
               reason: 'BuildFailed',

@@ -18,13 +18,7 @@ export interface RestResponse {
  * One HTTPS request to the API server with the admin client certificate.
  * Rejects only on transport errors; HTTP errors come back as a status.
  */
-export function restRequest(
-  target: RestTarget,
-  method: string,
-  path: string,
-  body?: unknown,
-  timeoutMs = 10_000,
-): Promise<RestResponse> {
+export function restRequest(target: RestTarget, method: string, path: string, body?: unknown, timeoutMs = 10_000): Promise<RestResponse> {
   return new Promise((resolve, reject) => {
     const url = new URL(path, target.server);
     const payload = body === undefined ? undefined : JSON.stringify(body);
