@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import { gvkString, type KubeObject, type Resource } from '../api/resource.js';
+import type { EventHandler, HandlerRegistration, Informer } from '../cache/types.js';
+import type { Client } from '../client/client.js';
+import { describeError } from '../errors/opkit-error.js';
+import type { Logger } from '../log/logger.js';
+import type { WorkqueueMetrics } from '../queue/metrics.js';
+import type { RateLimiter, RateLimitOptions } from '../queue/rate-limiter.js';
+import { RateLimitingQueue } from '../queue/rate-limiting.js';
+import type { Clock, Timer } from '../util/clock.js';
+import { ControllerError, isTerminalError } from './errors.js';
+import { parseKey } from './handlers.js';
+import { noopControllerMetrics, type ControllerMetrics, type ReconcileResultLabel } from './metrics.js';
+import type { ReconcileResult, Reconciler } from './reconciler.js';
+
+/** One watched informer and the handler that turns its events into keys. */
+export interface WatchSource {
+  readonly informer: Informer<KubeObject>;
+  /** Builds the informer handler around the controller's `enqueue`. */
+  readonly handler: (enqueue: (key: string) => void) => EventHandler<KubeObject>;
+}
+
+/** Options of {@link Controller}. The builder ({@link controller}) fills them in from the manager. */
+export interface ControllerOptions {
+  /** Unique name, the `controller` label of logs and metrics. */
+  readonly name: string;
+  /** The primary kind (`for`): its store is resynced and its kind names log lines. */
+  readonly forResource: Resource;
+  /** The primary kind's informer (also in `sources`); resync enqueues all its keys. */
+  readonly forInformer: Informer<KubeObject>;
+  /** Every watch (primary, owned, mapped). */
+  readonly sources: readonly WatchSource[];
+  readonly reconciler: Reconciler;
+  readonly client: Client;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Maximum concurrent reconciles, an integer ≥ 1 (default 1). */
+  readonly concurrency?: number;
+  /** Period of enqueuing every primary key, in ms; 0 disables (default 36 000 000, 10 hours). */
+  readonly resyncPeriodMs?: number;
+  /** How long in-flight reconciles may run after the stop signal, in ms (default 30 000). */
+  readonly gracefulShutdownTimeoutMs?: number;
+  /** Tunes the default rate limiter (5 ms doubling to 1000 s per key; 10 qps, burst 100 overall). */
+  readonly rateLimit?: RateLimitOptions;
+  /** Replaces the rate limiter; not with `rateLimit`. */
+  readonly rateLimiter?: RateLimiter;
+  /** Default {@link noopControllerMetrics}. */
+  readonly metrics?: ControllerMetrics;
+  /** The queue's `workqueue_*` sink (default none). */
+  readonly workqueueMetrics?: WorkqueueMetrics;
+  /** Start only while leading (default true, as controller-runtime). */
+  readonly needLeaderElection?: boolean;
+}
+
+const TEN_HOURS_MS = 10 * 60 * 60 * 1000;
+
+/**
+ * A controller: watches → predicates → rate-limited workqueue → `concurrency` workers → reconciler.
+ * A manager runnable; build one with {@link controller}.
+ *
+ * Guarantees:
+ * - reconciles start only after every watched informer has synced;
+ * - never two reconciles of one key at once; events during a reconcile cause one more run;
+ * - outcome: throw → `addRateLimited` (except {@link TerminalError}: `forget`); `{requeueAfter}` →
+ *   `forget` + `addAfter`; `{requeue: true}` → `addRateLimited`; otherwise `forget`;
+ * - on abort: no new reconciles; in-flight ones get `gracefulShutdownTimeoutMs`, then their
+ *   `ctx.signal` aborts and `start` resolves; handlers are removed and timers cancelled.
+ * Caveats: a reconciler that ignores `ctx.signal` may keep running after `start` resolved.
+ */
+export class Controller {
+  /** The controller's name. */
+  readonly name: string;
+  /** Whether the manager starts it only while leading. */
+  readonly needLeaderElection: boolean;
+  readonly #o: ControllerOptions;
+  readonly #queue: RateLimitingQueue;
+  readonly #metrics: ControllerMetrics;
+  readonly #log: Logger;
+  readonly #concurrency: number;
+  #started = false;
+  #active = 0;
+
+  /** @throws {ControllerError} `InvalidBuilder` for a bad concurrency or resync period. */
+  constructor(options: ControllerOptions) {
+    this.#o = options;
+    this.name = options.name;
+    this.needLeaderElection = options.needLeaderElection ?? true;
+    this.#concurrency = options.concurrency ?? 1;
+    if (!Number.isInteger(this.#concurrency) || this.#concurrency < 1) {
+      throw new ControllerError({ reason: 'InvalidBuilder', message: `controller ${options.name}: concurrency must be an integer ≥ 1, got ${this.#concurrency}` });
+    }
+    const resync = options.resyncPeriodMs ?? TEN_HOURS_MS;
+    if (!(resync >= 0) || !Number.isFinite(resync)) {
+      throw new ControllerError({ reason: 'InvalidBuilder', message: `controller ${options.name}: resyncPeriodMs must be a finite number ≥ 0, got ${resync}` });
+    }
+    this.#metrics = options.metrics ?? noopControllerMetrics;
+    this.#log = options.logger.child({ controller: options.name, kind: options.forResource.kind });
+    this.#queue = new RateLimitingQueue({
+      clock: options.clock,
+      ...(options.workqueueMetrics ? { metrics: options.workqueueMetrics } : {}),
+      ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+      ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
+    });
+  }
+
+  /** Number of reconciles running now. */
+  get activeWorkers(): number {
+    return this.#active;
+  }
+
+  /** Queues the key `namespace/name` (or `name`) as if an event had arrived. A no-op once stopping. */
+  enqueue(key: string): void {
+    this.#queue.add(key);
+  }
+
+  /**
+   * Runs the controller until `signal` aborts: registers its handlers, waits for its informers to
+   * sync, then reconciles; resolves after the graceful drain.
+   * @throws {ControllerError} `CacheSyncFailed` when an informer cannot sync (the kind is not
+   * served…), `InvalidBuilder` when started twice.
+   */
+  async start(signal: AbortSignal): Promise<void> {
+    if (this.#started) throw new ControllerError({ reason: 'InvalidBuilder', message: `controller ${this.name} was already started` });
+    this.#started = true;
+    const enqueue = (key: string): void => this.#queue.add(key);
+    const registrations: HandlerRegistration[] = [];
+    const reconcileCtl = new AbortController();
+    let resyncTimer: Timer | undefined;
+    try {
+      for (const source of this.#o.sources) registrations.push(source.informer.addEventHandler(source.handler(enqueue)));
+      if (!(await this.#waitForSync(signal))) return;
+      this.#log.info('Starting workers', { workerCount: this.#concurrency });
+      this.#metrics.maxConcurrentReconciles(this.name, this.#concurrency);
+      this.#metrics.activeWorkers(this.name, 0);
+      const resync = this.#o.resyncPeriodMs ?? TEN_HOURS_MS;
+      const scheduleResync = (): void => {
+        resyncTimer = this.#o.clock.setTimer(resync, () => {
+          for (const key of this.#o.forInformer.store.keys()) enqueue(key);
+          scheduleResync();
+        });
+      };
+      if (resync > 0) scheduleResync();
+      const work = this.#queue.process((key) => this.#reconcileKey(key, reconcileCtl.signal), {
+        concurrency: this.#concurrency,
+        signal,
+        onError: (err, key) => this.#log.error('unexpected worker failure', { key, err }),
+      });
+      await waitForAbort(signal);
+      resyncTimer?.cancel();
+      this.#queue.shutDown();
+      this.#log.info('Stopping workers; waiting for in-flight reconciles', { inFlight: this.#active });
+      const drained = await settleWithin(work, this.#o.clock, this.#o.gracefulShutdownTimeoutMs ?? 30_000);
+      if (!drained) this.#log.error('Graceful shutdown timed out; aborting in-flight reconciles', { inFlight: this.#active });
+    } finally {
+      resyncTimer?.cancel();
+      reconcileCtl.abort(new ControllerError({ reason: 'Stopped', message: `controller ${this.name} stopped` }));
+      this.#queue.shutDown();
+      for (const registration of registrations) registration.remove();
+    }
+  }
+
+  /** Waits for every source informer; false when `signal` aborted first. */
+  async #waitForSync(signal: AbortSignal): Promise<boolean> {
+    for (const { informer } of this.#o.sources) {
+      if (informer.hasSynced()) continue;
+      try {
+        await informer.waitForSync(signal);
+      } catch (cause) {
+        if (signal.aborted) return false;
+        throw new ControllerError({
+          reason: 'CacheSyncFailed',
+          message: `controller ${this.name}: informer for ${gvkString(informer.resource)} did not sync: ${describeError(cause)}`,
+          cause,
+        });
+      }
+    }
+    return !signal.aborted;
+  }
+
+  async #reconcileKey(key: string, signal: AbortSignal): Promise<void> {
+    const request = parseKey(key);
+    const reconcileId = randomUUID();
+    const log = this.#log.child({ namespace: request.namespace, name: request.name, reconcileID: reconcileId });
+    const clock = this.#o.clock;
+    const startedAt = clock.now();
+    this.#metrics.activeWorkers(this.name, ++this.#active);
+    let label: ReconcileResultLabel;
+    try {
+      log.debug('Reconciling');
+      const result: ReconcileResult = await this.#o.reconciler(request, {
+        client: this.#o.client,
+        log,
+        signal,
+        reconcileId,
+        controller: this.name,
+      });
+      label = this.#applyResult(key, result);
+      log.debug('Reconcile done', { result: label });
+    } catch (err) {
+      label = 'error';
+      this.#metrics.reconcileError(this.name);
+      if (isTerminalError(err)) {
+        this.#metrics.terminalReconcileError(this.name);
+        this.#queue.forget(key);
+        log.error('Reconciler error (terminal; not retried)', { err });
+      } else {
+        this.#queue.addRateLimited(key);
+        log.error('Reconciler error', { err, requeues: this.#queue.numRequeues(key) });
+      }
+    } finally {
+      this.#metrics.activeWorkers(this.name, --this.#active);
+      this.#metrics.reconcileTime(this.name, (clock.now() - startedAt) / 1000);
+    }
+    this.#metrics.reconcileTotal(this.name, label);
+  }
+
+  #applyResult(key: string, result: ReconcileResult): ReconcileResultLabel {
+    const after = result?.requeueAfter;
+    if (after !== undefined && after > 0) {
+      this.#queue.forget(key);
+      this.#queue.addAfter(key, after);
+      return 'requeue_after';
+    }
+    if (result?.requeue === true) {
+      this.#queue.addRateLimited(key);
+      return 'requeue';
+    }
+    this.#queue.forget(key);
+    return 'success';
+  }
+}
+
+function waitForAbort(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+/** Resolves true when `work` settles within `ms` of clock time, false otherwise; never rejects. */
+function settleWithin(work: Promise<void>, clock: Clock, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = clock.setTimer(ms, () => resolve(false));
+    work.then(
+      () => {
+        timer.cancel();
+        resolve(true);
+      },
+      () => {
+        timer.cancel();
+        resolve(true);
+      },
+    );
+  });
+}

@@ -1,0 +1,105 @@
+import type { KubeObject, Resource } from '../api/resource.js';
+import type { EventHandler } from '../cache/types.js';
+import type { ObjectKey } from '../client/client.js';
+import type { Logger } from '../log/logger.js';
+import type { Predicate } from '../predicates/predicates.js';
+
+/**
+ * Maps a changed object to the keys of the primary objects to reconcile. Pure: it sees only the
+ * object (read other state in the reconciler, or from a cache captured in the closure).
+ */
+export type MapFunc<T extends KubeObject = KubeObject> = (object: T) => readonly ObjectKey[];
+
+/** A queued request: the key of one primary object. */
+export interface Request {
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+/** `namespace/name`, or `name` for cluster-scoped keys: the workqueue key. */
+export function keyString(key: ObjectKey): string {
+  return key.namespace ? `${key.namespace}/${key.name}` : key.name;
+}
+
+/** The inverse of {@link keyString}. */
+export function parseKey(key: string): Request {
+  const slash = key.indexOf('/');
+  return slash < 0 ? { name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
+/** The key of an object itself (`handler.EnqueueRequestForObject`). */
+export function objectKeys(object: KubeObject): ObjectKey[] {
+  const name = object.metadata?.name;
+  return name ? [{ namespace: object.metadata?.namespace, name }] : [];
+}
+
+/**
+ * The keys of an object's controlling owner of kind `owner` (`handler.EnqueueRequestForOwner`
+ * with `OnlyControllerOwner`): the ownerReference with `controller: true` whose API group and kind
+ * match; the owner is in the object's namespace (or cluster-scoped).
+ * Guarantees: the version is ignored (an owner written as v1beta1 still matches v1).
+ */
+export function controllerOwnerKeys(owner: Pick<Resource, 'group' | 'kind' | 'namespaced'>, object: KubeObject): ObjectKey[] {
+  for (const ref of object.metadata?.ownerReferences ?? []) {
+    if (ref.controller !== true || ref.kind !== owner.kind) continue;
+    const slash = ref.apiVersion.indexOf('/');
+    const group = slash < 0 ? '' : ref.apiVersion.slice(0, slash);
+    if (group !== owner.group) continue;
+    return [{ namespace: owner.namespaced ? object.metadata?.namespace : undefined, name: ref.name }];
+  }
+  return [];
+}
+
+/** Everything {@link enqueueHandler} needs. */
+export interface EnqueueHandlerOptions<T extends KubeObject> {
+  /** Keys to enqueue for an object. */
+  readonly toKeys: (object: T) => readonly ObjectKey[];
+  /** Every predicate must pass for an event to enqueue. */
+  readonly predicates: readonly Predicate<T>[];
+  readonly enqueue: (key: string) => void;
+  /** Receives throws from `toKeys` and predicates. */
+  readonly log: Logger;
+}
+
+/**
+ * An informer {@link EventHandler} that filters events through predicates and enqueues the keys
+ * `toKeys` yields; an update enqueues the keys of both the old and the new object (an owner or a
+ * mapping may have changed).
+ * Guarantees: never throws; a throwing predicate or map function drops the event and logs it.
+ */
+export function enqueueHandler<T extends KubeObject>(options: EnqueueHandlerOptions<T>): EventHandler<T> {
+  const { toKeys, predicates, enqueue, log } = options;
+  const guard = (event: string, object: T, fn: () => void): void => {
+    try {
+      fn();
+    } catch (err) {
+      log.error('event handler failed; event dropped', { event, object: object.metadata?.name, namespace: object.metadata?.namespace, err });
+    }
+  };
+  const push = (objects: readonly T[]): void => {
+    const seen = new Set<string>();
+    for (const object of objects) {
+      for (const key of toKeys(object)) {
+        const k = keyString(key);
+        if (!seen.has(k)) {
+          seen.add(k);
+          enqueue(k);
+        }
+      }
+    }
+  };
+  return {
+    onAdd: (object) =>
+      guard('create', object, () => {
+        if (predicates.every((p) => p.create(object))) push([object]);
+      }),
+    onUpdate: (oldObject, newObject) =>
+      guard('update', newObject, () => {
+        if (predicates.every((p) => p.update(oldObject, newObject))) push([oldObject, newObject]);
+      }),
+    onDelete: (object) =>
+      guard('delete', object, () => {
+        if (predicates.every((p) => p.delete(object))) push([object]);
+      }),
+  };
+}
