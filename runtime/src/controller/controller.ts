@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger.js';
 import type { WorkqueueMetrics } from '../queue/metrics.js';
 import type { RateLimiter, RateLimitOptions } from '../queue/rate-limiter.js';
 import { RateLimitingQueue } from '../queue/rate-limiting.js';
+import { settleWithin, waitForAbort } from '../util/abort.js';
 import type { Clock, Timer } from '../util/clock.js';
 import { ControllerError, isTerminalError } from './errors.js';
 import { parseKey } from './handlers.js';
@@ -101,6 +102,11 @@ export class Controller {
       ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
       ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
     });
+  }
+
+  /** The informers this controller watches; the manager waits for them to sync before starting it. */
+  get informers(): readonly Informer<KubeObject>[] {
+    return this.#o.sources.map((s) => s.informer);
   }
 
   /** Number of reconciles running now. */
@@ -228,26 +234,4 @@ export class Controller {
     this.#queue.forget(key);
     return 'success';
   }
-}
-
-function waitForAbort(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-}
-
-/** Resolves true when `work` settles within `ms` of clock time, false otherwise; never rejects. */
-function settleWithin(work: Promise<void>, clock: Clock, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = clock.setTimer(ms, () => resolve(false));
-    work.then(
-      () => {
-        timer.cancel();
-        resolve(true);
-      },
-      () => {
-        timer.cancel();
-        resolve(true);
-      },
-    );
-  });
 }

@@ -1,0 +1,208 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { gvkString, type KubeObject } from '../api/resource.js';
+import type { Cache, Informer } from '../cache/types.js';
+import { createClient, type Client } from '../client/client.js';
+import { createTransport, type Transport, type TransportOptions } from '../client/transport.js';
+import type { ControllerHost } from '../controller/builder.js';
+import { Controller } from '../controller/controller.js';
+import { noopControllerMetrics, type ControllerMetrics } from '../controller/metrics.js';
+import { describeError } from '../errors/opkit-error.js';
+import { createJsonLogger, type Logger } from '../log/logger.js';
+import type { WorkqueueMetrics } from '../queue/metrics.js';
+import { realClock, type Clock } from '../util/clock.js';
+import { cachedClient } from './client.js';
+import { ManagerError } from './errors.js';
+import { runAll } from './run.js';
+import { alwaysLeader, type LeaderElector, type Runnable } from './runnable.js';
+
+/** What a cache factory gets from the manager. */
+export interface CacheDependencies {
+  readonly transport: Transport;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Limit every informer to this namespace (all namespaces when undefined). */
+  readonly namespace: string | undefined;
+}
+
+/** The manager's metrics sinks (default: record nothing). */
+export interface ManagerMetricsOptions {
+  readonly controller?: ControllerMetrics;
+  /** The `workqueue_*` sink for the queue of the controller named `name`. */
+  readonly workqueue?: (name: string) => WorkqueueMetrics;
+}
+
+/** Options of {@link Manager}. */
+export interface ManagerOptions {
+  /** Credentials and server (client-node KubeConfig). */
+  readonly kubeConfig: KubeConfig;
+  /** Watch and cache only this namespace (default: all namespaces). */
+  readonly namespace?: string;
+  /** Source of time for every timer the manager and its controllers use (default {@link realClock}). */
+  readonly clock?: Clock;
+  /** Default: {@link createJsonLogger} (JSON lines to stdout, level info). */
+  readonly logger?: Logger;
+  /** How long runnables may take to stop after the signal aborts, in ms (default 30 000). */
+  readonly gracefulShutdownTimeoutMs?: number;
+  /** How long to wait for the caches to sync before failing, in ms (default 120 000). */
+  readonly cacheSyncTimeoutMs?: number;
+  /** Gates runnables with `needLeaderElection` (default {@link alwaysLeader}). */
+  readonly leaderElection?: LeaderElector;
+  readonly metrics?: ManagerMetricsOptions;
+  /** Options of the HTTP transport (default: 64 sockets, user agent `opkit`). */
+  readonly transport?: TransportOptions;
+  /** Builds the cache (default: the runtime's shared-informer cache). */
+  readonly newCache?: (deps: CacheDependencies) => Cache;
+}
+
+/**
+ * Runs controllers and other runnables over one shared cache: controller-runtime's Manager.
+ *
+ * - `mgr.client` reads from the cache and writes to the API server (see {@link cachedClient});
+ * - `mgr.apiReader` (a full client) reads straight from the API server;
+ * - `mgr.cache` is the shared informer cache.
+ *
+ * Guarantees: `start(signal)` starts the cache, waits until every informer requested so far has
+ * synced, then starts plain runnables, then (while leading) leader-elected ones — controllers are
+ * leader-elected by default. When `signal` aborts: runnables stop taking work and get
+ * `gracefulShutdownTimeoutMs` to finish, then the cache stops, the transport closes and `start`
+ * resolves; nothing is left holding the event loop.
+ * Caveats: `start` rejects with a {@link ManagerError} (after the same clean shutdown) when the
+ * caches cannot sync (`CacheSyncFailed`, naming the kind), a runnable fails, or leadership is lost.
+ */
+export class Manager implements ControllerHost {
+  readonly cache: Cache;
+  readonly client: Client;
+  /** A client that reads straight from the API server (no cache). */
+  readonly apiReader: Client;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly namespace: string | undefined;
+  readonly gracefulShutdownTimeoutMs: number;
+  readonly controllerMetrics: ControllerMetrics;
+  readonly #options: ManagerOptions;
+  readonly #transport: Transport;
+  readonly #runnables: Runnable[] = [];
+  readonly #controllerNames = new Set<string>();
+  #started = false;
+
+  /** @throws ApiError when the kubeconfig has no current cluster. */
+  constructor(options: ManagerOptions) {
+    this.#options = options;
+    this.clock = options.clock ?? realClock;
+    this.logger = options.logger ?? createJsonLogger({ clock: this.clock });
+    this.namespace = options.namespace;
+    this.gracefulShutdownTimeoutMs = options.gracefulShutdownTimeoutMs ?? 30_000;
+    this.controllerMetrics = options.metrics?.controller ?? noopControllerMetrics;
+    this.#transport = createTransport(options.kubeConfig, options.transport);
+    this.apiReader = createClient(this.#transport);
+    const deps: CacheDependencies = { transport: this.#transport, clock: this.clock, logger: this.logger, namespace: this.namespace };
+    if (!options.newCache) throw new ManagerError({ reason: 'RunnableFailed', message: 'no cache implementation: pass newCache' });
+    this.cache = options.newCache(deps);
+    this.client = cachedClient({ reader: this.cache, writer: this.apiReader });
+  }
+
+  /** The `workqueue_*` sink for controller `name` (from `options.metrics.workqueue`). */
+  workqueueMetrics(name: string): WorkqueueMetrics | undefined {
+    return this.#options.metrics?.workqueue?.(name);
+  }
+
+  /**
+   * Registers a runnable (controllers register themselves from `reconcile()`).
+   * @throws {ManagerError} `AlreadyStarted` after `start()`; `DuplicateController` for a reused controller name.
+   */
+  add(runnable: Runnable): void {
+    if (this.#started) throw new ManagerError({ reason: 'AlreadyStarted', message: 'add runnables before mgr.start()' });
+    if (runnable instanceof Controller) {
+      if (this.#controllerNames.has(runnable.name)) {
+        throw new ManagerError({ reason: 'DuplicateController', message: `a controller named "${runnable.name}" is already registered; use .named() to pick another` });
+      }
+      this.#controllerNames.add(runnable.name);
+    }
+    this.#runnables.push(runnable);
+  }
+
+  /**
+   * Runs everything until `signal` aborts, then shuts down gracefully and resolves.
+   * @throws {ManagerError} see the class Caveats.
+   */
+  async start(signal: AbortSignal): Promise<void> {
+    if (this.#started) throw new ManagerError({ reason: 'AlreadyStarted', message: 'mgr.start() may be called only once' });
+    this.#started = true;
+    const log = this.logger.child({ component: 'manager' });
+    const cacheCtl = new AbortController();
+    log.info('Starting manager', { runnables: this.#runnables.length, namespace: this.namespace ?? '' });
+    const cacheRun = this.cache.start(cacheCtl.signal).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    try {
+      const synced = await this.#waitForCaches(signal, cacheRun);
+      if (!synced) return;
+      log.info('Caches synced; starting runnables');
+      await runAll({
+        runnables: this.#runnables,
+        signal,
+        elector: this.#options.leaderElection ?? alwaysLeader,
+        clock: this.clock,
+        gracefulShutdownTimeoutMs: this.gracefulShutdownTimeoutMs,
+        log,
+        cacheFailure: cacheRun,
+      });
+      log.info('Runnables stopped');
+    } finally {
+      cacheCtl.abort();
+      await cacheRun;
+      this.#transport.close();
+      log.info('Manager stopped');
+    }
+  }
+
+  /** True once synced; false when `signal` aborted first. */
+  async #waitForCaches(signal: AbortSignal, cacheRun: Promise<unknown>): Promise<boolean> {
+    const informers = new Map<Informer<KubeObject>, true>();
+    for (const r of this.#runnables) if (r instanceof Controller) for (const i of r.informers) informers.set(i, true);
+    const timeoutMs = this.#options.cacheSyncTimeoutMs ?? 120_000;
+    const syncCtl = new AbortController();
+    const onAbort = (): void => syncCtl.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) syncCtl.abort(signal.reason);
+    const timer = this.clock.setTimer(timeoutMs, () =>
+      syncCtl.abort(new ManagerError({ reason: 'CacheSyncFailed', message: `caches did not sync within ${timeoutMs} ms` })),
+    );
+    const pending = new Set(informers.keys());
+    try {
+      const each = [...informers.keys()].map((informer) =>
+        informer.waitForSync(syncCtl.signal).then(
+          () => void pending.delete(informer),
+          (cause: unknown) => {
+            if (signal.aborted) throw cause;
+            throw new ManagerError({
+              reason: 'CacheSyncFailed',
+              message: `failed to sync the cache for ${gvkString(informer.resource)} (group "${informer.resource.group}", version "${informer.resource.version}", kind "${informer.resource.kind}"): ${describeError(cause)}`,
+              cause,
+            });
+          },
+        ),
+      );
+      const cacheDied = cacheRun.then((err) => {
+        throw new ManagerError({ reason: 'CacheSyncFailed', message: `the cache stopped before syncing: ${describeError(err)}`, cause: err });
+      });
+      cacheDied.catch(() => undefined);
+      await Promise.race([Promise.all(each), cacheDied]);
+      if (!(await this.cache.waitForCacheSync(syncCtl.signal)) && !signal.aborted) {
+        throw new ManagerError({ reason: 'CacheSyncFailed', message: `caches did not sync within ${timeoutMs} ms` });
+      }
+      return !signal.aborted;
+    } catch (err) {
+      if (signal.aborted) return false;
+      if (syncCtl.signal.aborted && pending.size > 0) {
+        const kinds = [...pending].map((i) => gvkString(i.resource)).join(', ');
+        throw new ManagerError({ reason: 'CacheSyncFailed', message: `caches did not sync within ${timeoutMs} ms: ${kinds}`, cause: err });
+      }
+      throw err;
+    } finally {
+      timer.cancel();
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+}
