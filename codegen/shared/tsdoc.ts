@@ -4,8 +4,8 @@
  *
  * Layout: description lines first, then a blank line, then one tag per line (`@name value`).
  * Escapes (reversible): `*` + n backslashes + `/` is written with n+1 backslashes (so `*\/` stands
- * for `*` `/` and no description can close the comment); a description line that starts with `@`
- * or `\` gets a leading `\` (so it is never read as a tag).
+ * for `*` `/` and no description can close the comment); a description line whose first non-blank
+ * character is `@` or `\` gets a leading `\` (so it is never read as a tag).
  * @module
  */
 
@@ -41,7 +41,8 @@ function unescapeClose(line: string): string {
 
 function escapeDescriptionLine(line: string): string {
   const escaped = escapeClose(line);
-  return escaped.startsWith('@') || escaped.startsWith('\\') ? `\\${escaped}` : escaped;
+  const start = escaped.trimStart();
+  return start.startsWith('@') || start.startsWith('\\') ? `\\${escaped}` : escaped;
 }
 
 /**
@@ -98,7 +99,7 @@ export function parseDocComment(raw: string): DocComment {
   const descriptionLines: string[] = [];
   const tags: { name: string; value: string }[] = [];
   for (const rawLine of lines) {
-    const match = TAG_LINE.exec(rawLine);
+    const match = rawLine.startsWith('\\') ? null : TAG_LINE.exec(rawLine.trimStart());
     if (match !== null) {
       tags.push({ name: match[1] ?? '', value: unescapeClose((match[2] ?? '').trim()) });
       continue;

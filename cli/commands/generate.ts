@@ -1,0 +1,157 @@
+/**
+ * `opkit generate types` and `opkit generate crd`: flag parsing, messages and exit codes around the
+ * codegen library. Exit codes: 0 success; 1 an input error (missing path, malformed YAML, bad
+ * marker) or, with `--check`, files that differ; 2 a usage error.
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import { CodegenError, formatWarning, type CodegenWarning } from '../../codegen/errors.js';
+import type { ClusterCrdReader } from '../../codegen/crd-to-ts/cluster.js';
+import { generateTypes } from '../../codegen/crd-to-ts/generate-types.js';
+import type { OutputFile } from '../../codegen/shared/files.js';
+import { generateCrd } from '../../codegen/ts-to-crd/generate-crd.js';
+
+/** Where a command writes and what it may use; defaults to the process's streams. */
+export interface CommandIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Reads CRDs for `--from-cluster` (tests inject one). */
+  readonly readClusterCrd?: ClusterCrdReader;
+}
+
+const processIo: CommandIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/** Usage text of `opkit generate types`. */
+export const GENERATE_TYPES_USAGE = `Usage: opkit generate types <files|folders...> --out <dir> [options]
+
+Generates TypeScript types and Resource descriptors from CRD schemas: one
+<out>/<group>/<version>/index.ts per group and version.
+
+Options:
+  -o, --out <dir>              output folder (required)
+      --from-cluster <name>    also read this CRD from the current kubeconfig's cluster (repeatable)
+      --check                  write nothing; exit 1 listing files that differ (for CI)
+      --header <text>          extra header lines for every file (e.g. a license)
+      --served-only            skip versions with served: false
+  -h, --help                   show this help
+`;
+
+/** Usage text of `opkit generate crd`. */
+export const GENERATE_CRD_USAGE = `Usage: opkit generate crd <ts files|folders...> --out <dir> [options]
+
+Generates CRD manifests (<out>/<group>_<plural>.yaml) from TypeScript types with
+TSDoc markers (see docs/markers.md).
+
+Options:
+  -o, --out <dir>   output folder (required)
+      --check       write nothing; exit 1 listing files that differ (for CI)
+  -h, --help        show this help
+`;
+
+class UsageError extends Error {}
+
+function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>>(argv: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+function report(io: CommandIo, warnings: readonly CodegenWarning[]): void {
+  for (const warning of warnings) io.stderr(`warning: ${formatWarning(warning)}\n`);
+}
+
+function summary(io: CommandIo, command: string, files: readonly OutputFile[], check: boolean): number {
+  if (check) {
+    const stale = files.filter((f) => f.status === 'missing' || f.status === 'differs');
+    if (stale.length === 0) {
+      io.stdout(`${files.length} file(s) up to date\n`);
+      return 0;
+    }
+    io.stderr(`${stale.length} file(s) differ from what \`opkit ${command}\` would write:\n`);
+    for (const file of stale) io.stderr(`  ${file.path} (${file.status})\n`);
+    io.stderr(`run \`opkit ${command}\` without --check to update them\n`);
+    return 1;
+  }
+  const written = files.filter((f) => f.status === 'written').length;
+  io.stdout(`wrote ${written} file(s), ${files.length - written} unchanged\n`);
+  for (const file of files) if (file.status === 'written') io.stdout(`  ${file.path}\n`);
+  return 0;
+}
+
+async function run(io: CommandIo, usage: string, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`error: ${err.message}\n\n${usage}`);
+      return 2;
+    }
+    if (err instanceof CodegenError) {
+      io.stderr(`error: ${err.message}\n`);
+      return 1;
+    }
+    io.stderr(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}
+
+/** `opkit generate types <files|folders...> --out <dir> [--from-cluster <name>] [--check]`; returns the exit code. */
+export async function runGenerateTypes(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
+  return run(io, GENERATE_TYPES_USAGE, async () => {
+    const { values, positionals } = parse(argv, {
+      out: { type: 'string', short: 'o' },
+      'from-cluster': { type: 'string', multiple: true },
+      check: { type: 'boolean' },
+      header: { type: 'string' },
+      'served-only': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help === true) {
+      io.stdout(GENERATE_TYPES_USAGE);
+      return 0;
+    }
+    const fromCluster = values['from-cluster'] ?? [];
+    if (values.out === undefined) throw new UsageError('--out <dir> is required');
+    if (positionals.length === 0 && fromCluster.length === 0) throw new UsageError('give at least one CRD file or folder, or --from-cluster <name>');
+    const check = values.check === true;
+    const result = await generateTypes({
+      inputs: positionals,
+      out: values.out,
+      check,
+      fromCluster,
+      ...(values.header === undefined ? {} : { header: values.header }),
+      ...(values['served-only'] === true ? { servedOnly: true } : {}),
+      ...(io.readClusterCrd === undefined ? {} : { readClusterCrd: io.readClusterCrd }),
+    });
+    report(io, result.warnings);
+    if (result.crds.length === 0) io.stderr('warning: no CustomResourceDefinition found in the inputs\n');
+    return summary(io, 'generate types', result.files, check);
+  });
+}
+
+/** `opkit generate crd <ts files|folders...> --out <dir> [--check]`; returns the exit code. */
+export async function runGenerateCrd(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
+  return run(io, GENERATE_CRD_USAGE, async () => {
+    const { values, positionals } = parse(argv, {
+      out: { type: 'string', short: 'o' },
+      check: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help === true) {
+      io.stdout(GENERATE_CRD_USAGE);
+      return 0;
+    }
+    if (values.out === undefined) throw new UsageError('--out <dir> is required');
+    if (positionals.length === 0) throw new UsageError('give at least one TypeScript file or folder');
+    const check = values.check === true;
+    const result = await generateCrd({ inputs: positionals, out: values.out, check });
+    report(io, result.warnings);
+    if (result.crds.length === 0) io.stderr('warning: no root type found (an interface with a Resource descriptor const, or @group and @version tags)\n');
+    return summary(io, 'generate crd', result.files, check);
+  });
+}
