@@ -77,9 +77,11 @@ export class TestEnvironment {
     const running: Running = { dir, reaper: new ReaperClient(dir) };
     this.#running = running;
     try {
+      // etcd boots while the certificates are generated; kube-apiserver retries etcd until it answers
+      const etcdReady = this.#startEtcd(running, binaries.etcd);
       const certs = createControlPlaneCerts();
-      await this.#startEtcd(running, binaries.etcd);
-      const started = await this.#startApiserver(running, binaries.kubeApiserver, certs);
+      const started = await this.#startApiserver(running, binaries.kubeApiserver, certs, await etcdReady.spawned);
+      await etcdReady.healthy;
       await installCrds(running.target as RestTarget, crds, this.#timeout);
       running.started = started;
       return started;
@@ -139,7 +141,19 @@ export class TestEnvironment {
     return running;
   }
 
-  async #startEtcd(running: Running, etcdPath: string): Promise<void> {
+  #startEtcd(running: Running, etcdPath: string): { spawned: Promise<string>; healthy: Promise<void> } {
+    const spawned = this.#spawnEtcd(running, etcdPath);
+    const healthy = spawned.then((client) =>
+      pollUntil(this.#timeout, running.etcd, 'etcd did not become healthy', async () => {
+        const res = await fetch(`${client}/health`).catch(() => undefined);
+        return res?.ok === true && ((await res.json()) as { health?: string }).health === 'true';
+      }),
+    );
+    healthy.catch(() => undefined); // observed by the caller after the apiserver starts
+    return { spawned, healthy };
+  }
+
+  async #spawnEtcd(running: Running, etcdPath: string): Promise<string> {
     const [clientPort, peerPort] = [await freePort(), await freePort()];
     const client = `http://127.0.0.1:${clientPort}`;
     const peer = `http://127.0.0.1:${peerPort}`;
@@ -153,17 +167,16 @@ export class TestEnvironment {
       `--initial-cluster=opkit=${peer}`,
       '--unsafe-no-fsync=true',
       '--log-level=warn',
+      // a single member: elect itself in ~50 ms instead of ~1 s
+      '--heartbeat-interval=10',
+      '--election-timeout=50',
     ]);
     running.etcd = etcd;
     if (etcd.pid !== undefined) running.reaper.track(etcd.pid);
-    await pollUntil(this.#timeout, etcd, 'etcd did not become healthy', async () => {
-      const res = await fetch(`${client}/health`).catch(() => undefined);
-      return res?.ok === true && ((await res.json()) as { health?: string }).health === 'true';
-    });
-    running.apiserverArgs = [`--etcd-servers=${client}`];
+    return client;
   }
 
-  async #startApiserver(running: Running, apiserverPath: string, certs: ControlPlaneCerts): Promise<StartedEnvironment> {
+  async #startApiserver(running: Running, apiserverPath: string, certs: ControlPlaneCerts, etcdUrl: string): Promise<StartedEnvironment> {
     const port = await freePort();
     const server = `https://127.0.0.1:${port}`;
     const file = (name: string, content: string): string => {
@@ -173,7 +186,7 @@ export class TestEnvironment {
     };
     mkdirSync(join(running.dir, 'pki'));
     const defaults = [
-      ...(running.apiserverArgs ?? []),
+      `--etcd-servers=${etcdUrl}`,
       '--advertise-address=127.0.0.1',
       '--bind-address=127.0.0.1',
       `--secure-port=${port}`,
@@ -250,15 +263,16 @@ async function pollUntil(
 
 async function installCrds(target: RestTarget, crds: readonly CrdDocument[], timeoutMs: number): Promise<void> {
   const base = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
-  for (const { source, crd } of crds) {
-    const res = await restRequest(target, 'POST', base, crd);
+  const answers = await Promise.all(crds.map(({ crd }) => restRequest(target, 'POST', base, crd, 60_000)));
+  answers.forEach((res, i) => {
+    const { source, crd } = crds[i] as CrdDocument;
     if (res.status >= 300) {
       throw new TestEnvironmentError({
         reason: 'CrdRejected',
         message: `the API server rejected CRD ${crd.metadata.name} from ${source} (HTTP ${res.status}): ${statusMessage(res.body)}`,
       });
     }
-  }
+  });
   await Promise.all(
     crds.map(async ({ crd }) => {
       const name = crd.metadata.name;

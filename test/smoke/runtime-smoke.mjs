@@ -1,0 +1,47 @@
+// Smoke test of the built @opkit/runtime on whatever Node runs this file (CI: Node 24).
+// Exits non-zero on the first failed check; prints "N passed, 0 failed" at the end.
+import assert from 'node:assert/strict';
+import { ConfigMap, createClient, createTransport } from '@opkit/runtime';
+import { TestEnvironment } from '@opkit/runtime/testing';
+
+const checks = [];
+const check = (name, fn) => checks.push({ name, fn });
+
+const env = new TestEnvironment();
+const { kubeConfig } = await env.start();
+const transport = createTransport(kubeConfig);
+const client = createClient(transport);
+
+check('client creates and reads a ConfigMap', async () => {
+  await client.create(ConfigMap, { metadata: { name: 'smoke', namespace: 'default', labels: { app: 'smoke' } }, data: { a: '1' } });
+  const cm = await client.get(ConfigMap, { namespace: 'default', name: 'smoke' });
+  assert.equal(cm.data.a, '1');
+  assert.equal(cm.kind, 'ConfigMap');
+});
+check('client lists by label selector', async () => {
+  const items = await client.list(ConfigMap, { namespace: 'default', labelSelector: { app: 'smoke' } });
+  assert.deepEqual(items.map((i) => i.metadata.name), ['smoke']);
+});
+check('server-side apply and delete', async () => {
+  const applied = await client.apply(ConfigMap, { metadata: { name: 'smoke', namespace: 'default' }, data: { a: '2' } }, { fieldManager: 'smoke', force: true });
+  assert.equal(applied.data.a, '2');
+  assert.equal(await client.delete(ConfigMap, { namespace: 'default', name: 'smoke' }), true);
+  assert.equal(await client.delete(ConfigMap, { namespace: 'default', name: 'smoke' }), false);
+});
+
+let passed = 0;
+let failed = 0;
+for (const { name, fn } of checks) {
+  try {
+    await fn();
+    passed++;
+    console.log(`ok - ${name}`);
+  } catch (err) {
+    failed++;
+    console.log(`not ok - ${name}\n${err?.stack ?? err}`);
+  }
+}
+transport.close();
+await env.stop();
+console.log(`smoke (node ${process.version}): ${passed} passed, ${failed} failed`);
+process.exitCode = failed ? 1 : 0;
