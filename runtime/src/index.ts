@@ -49,3 +49,27 @@ export {
 export { createTransport, type Transport, type TransportRequest, type TransportOptions, type Query } from './client/transport.js';
 export { ApiError, isNotFound, isConflict, isAlreadyExists, isGone, type StatusBody } from './client/errors.js';
 export { resourcePath } from './client/paths.js';
+export { createJsonLogger, silentLogger, type Logger, type LogFields, type LogLevel, type JsonLoggerOptions } from './log/logger.js';
+export {
+  predicate,
+  and,
+  or,
+  not,
+  generationChanged,
+  labelChanged,
+  annotationChanged,
+  resourceVersionChanged,
+  type Predicate,
+  type PredicateFuncs,
+} from './predicates/predicates.js';
+export { controller, ControllerBuilder, type ControllerHost, type WatchOptions, type ControllerBuilderOptions } from './controller/builder.js';
+export { Controller, type ControllerOptions, type WatchSource } from './controller/controller.js';
+export { TerminalError, isTerminalError, ControllerError, type ControllerErrorReason } from './controller/errors.js';
+export { keyString, parseKey, objectKeys, controllerOwnerKeys, enqueueHandler, type MapFunc, type Request, type EnqueueHandlerOptions } from './controller/handlers.js';
+export { noopControllerMetrics, type ControllerMetrics, type ReconcileResultLabel } from './controller/metrics.js';
+export type { ReconcileContext, ReconcileResult, Reconciler } from './controller/reconciler.js';
+export { Manager, type ManagerOptions, type ManagerMetricsOptions, type CacheDependencies } from './manager/manager.js';
+export { ManagerError, type ManagerErrorReason } from './manager/errors.js';
+export { cachedClient, type CachedClientOptions } from './manager/client.js';
+export { alwaysLeader, type Runnable, type LeaderElector } from './manager/runnable.js';
+export { setupSignalHandler, type SignalHandlerOptions } from './manager/signals.js';
