@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { gvkString, type KubeObject } from '../api/resource.js';
+import { gvkString, type KubeObject, type Resource } from '../api/resource.js';
 import type { Cache, Informer } from '../cache/types.js';
 import { createClient, type Client } from '../client/client.js';
 import { createTransport, type Transport, type TransportOptions } from '../client/transport.js';
@@ -10,6 +10,7 @@ import { describeError } from '../errors/opkit-error.js';
 import { createJsonLogger, type Logger } from '../log/logger.js';
 import type { WorkqueueMetrics } from '../queue/metrics.js';
 import { realClock, type Clock } from '../util/clock.js';
+import { KindNotServedError } from '../watch/errors.js';
 import { cachedClient } from './client.js';
 import { ManagerError } from './errors.js';
 import { runAll } from './run.js';
@@ -175,17 +176,12 @@ export class Manager implements ControllerHost {
         informer.waitForSync(syncCtl.signal).then(
           () => void pending.delete(informer),
           (cause: unknown) => {
-            if (signal.aborted) throw cause;
-            throw new ManagerError({
-              reason: 'CacheSyncFailed',
-              message: `failed to sync the cache for ${gvkString(informer.resource)} (group "${informer.resource.group}", version "${informer.resource.version}", kind "${informer.resource.kind}"): ${describeError(cause)}`,
-              cause,
-            });
+            throw signal.aborted ? cause : syncFailed(cause, informer.resource);
           },
         ),
       );
       const cacheDied = cacheRun.then((err) => {
-        throw new ManagerError({ reason: 'CacheSyncFailed', message: `the cache stopped before syncing: ${describeError(err)}`, cause: err });
+        throw syncFailed(err, undefined);
       });
       cacheDied.catch(() => undefined);
       await Promise.race([Promise.all(each), cacheDied]);
@@ -205,4 +201,16 @@ export class Manager implements ControllerHost {
       signal.removeEventListener('abort', onAbort);
     }
   }
+}
+
+type Gvk = Pick<Resource, 'group' | 'version' | 'kind'>;
+
+/** A `CacheSyncFailed` error naming the kind: from the watcher's typed error, or from `resource`. */
+function syncFailed(cause: unknown, resource: Gvk | undefined): ManagerError {
+  const kind: Gvk | undefined = cause instanceof KindNotServedError ? cause : resource;
+  const what = kind
+    ? `the cache for ${gvkString(kind)} (group "${kind.group}", version "${kind.version}", kind "${kind.kind}")`
+    : 'the cache';
+  const detail = cause === undefined ? 'it stopped before syncing' : describeError(cause);
+  return new ManagerError({ reason: 'CacheSyncFailed', message: `failed to sync ${what}: ${detail}`, cause });
 }
