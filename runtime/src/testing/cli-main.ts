@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * `opkit-envtest`: build, locate and run the local control plane.
  *
@@ -21,8 +20,27 @@ const USAGE = `Usage:
       Start a local control plane, print how to reach it, and run until Ctrl-C.
 `;
 
-/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
+/**
+ * Runs `opkit-envtest` (also `opkit envtest`) with `argv` (without node and script); resolves to
+ * the exit code. Errors from the harness are printed as one clear line; others are rethrown.
+ */
+export async function runEnvtestCli(argv: readonly string[]): Promise<number> {
+  try {
+    return await dispatch(argv);
+  } catch (err) {
+    if (err instanceof OpkitError) {
+      console.error(`opkit-envtest: ${err.message}`);
+      return 1;
+    }
+    if (err instanceof TypeError && String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
+      console.error(`opkit-envtest: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+async function dispatch(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   const env = process.env;
   const versions = {
@@ -91,13 +109,3 @@ Press Ctrl-C to stop.`);
       return 2;
   }
 }
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(err instanceof OpkitError ? `opkit-envtest: ${err.message}` : err);
-    process.exitCode = 1;
-  },
-);

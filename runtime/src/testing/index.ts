@@ -17,3 +17,4 @@ export { installBinaries, type InstallOptions, type InstallResult } from './inst
 export { loadCrds, type CrdDocument, type CrdObject } from './crds.js';
 export { DEFAULT_KUBERNETES_VERSION, DEFAULT_ETCD_VERSION } from './versions.js';
 export { FakeClock, flushMicrotasks } from '../util/fake-clock.js';
+export { runEnvtestCli } from './cli-main.js';
