@@ -1,0 +1,47 @@
+/**
+ * Runs Opkit's yeoman generators in a yeoman environment, non-interactively unless asked:
+ * conflicts are settled before the run (the generators refuse what they would overwrite without
+ * `--force`), so the environment commits without asking; installing is left to the caller.
+ * @module
+ */
+import { Console } from 'node:console';
+import type { Readable, Writable } from 'node:stream';
+import type { AppInputs } from './app/index.js';
+import type { ApiInputs } from './api/index.js';
+
+/** Where a generator run reads and writes. */
+export interface GeneratorIo {
+  readonly stdin: Readable;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+}
+
+/** Which generator to run, with its options. */
+export type GeneratorRun =
+  | { readonly generator: 'app'; readonly options: AppInputs }
+  | { readonly generator: 'api'; readonly options: ApiInputs };
+
+/**
+ * Runs one generator in a fresh environment rooted at `cwd` and resolves when its files are on
+ * disk. Rejects with the first error of any task; then nothing has been written (the commit to
+ * disk is the environment's last task).
+ */
+export async function runGenerator(run: GeneratorRun, cwd: string, io: GeneratorIo): Promise<void> {
+  const [{ createEnv }, { TerminalAdapter }, app, api] = await Promise.all([
+    import('yeoman-environment'),
+    import('@yeoman/adapter'),
+    import('./app/index.js'),
+    import('./api/index.js'),
+  ]);
+  const adapter = new TerminalAdapter({
+    stdin: io.stdin as NodeJS.ReadStream,
+    stdout: io.stdout as NodeJS.WriteStream,
+    stderr: io.stderr as NodeJS.WriteStream,
+    console: new Console(io.stdout, io.stderr),
+  });
+  const env = createEnv({ cwd, logCwd: cwd, adapter, force: true, skipInstall: true });
+  env.register(app.AppGenerator, { namespace: 'opkit:app', resolved: app.APP_GENERATOR_PATH });
+  env.register(api.ApiGenerator, { namespace: 'opkit:api', resolved: api.API_GENERATOR_PATH });
+  const options = { ...run.options, skipInstall: true, skipCheckEnv: true };
+  await env.run([`opkit:${run.generator}`], options);
+}

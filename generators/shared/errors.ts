@@ -1,0 +1,46 @@
+/**
+ * Errors of the scaffolding generators (`create-operator`, `opkit create api`).
+ * @module
+ */
+import { OpkitError } from '@opkit/runtime';
+
+/** Machine-readable reasons a scaffolding step fails. */
+export type ScaffoldErrorReason =
+  | 'InvalidArguments'
+  | 'InvalidProjectName'
+  | 'InvalidDomain'
+  | 'InvalidGroup'
+  | 'ReservedGroup'
+  | 'InvalidVersion'
+  | 'InvalidKind'
+  | 'ReservedKind'
+  | 'InvalidPlural'
+  | 'TargetNotEmpty'
+  | 'NotAProject'
+  | 'KindExists'
+  | 'VersionExists'
+  | 'MainNotUnderstood'
+  | 'MalformedManifest'
+  | 'TypesFailed'
+  | 'InstallFailed'
+  | 'GitFailed';
+
+/**
+ * The base of every error the generators throw: a stable `reason`, a message that names the value
+ * and the rule it broke, and the underlying `cause`. Never retryable: the input must change.
+ *
+ * Guarantees: thrown before anything is written to disk when it is about the input (validation
+ * happens first, rendering happens in memory, and the commit to disk is the last step).
+ */
+export class ScaffoldError extends OpkitError {
+  declare readonly reason: ScaffoldErrorReason;
+
+  constructor(options: { reason: ScaffoldErrorReason; message: string; cause?: unknown }) {
+    super({ reason: options.reason, message: options.message, cause: options.cause, retryable: false });
+  }
+}
+
+/** Whether `err` is a {@link ScaffoldError} (optionally of one reason). */
+export function isScaffoldError(err: unknown, reason?: ScaffoldErrorReason): err is ScaffoldError {
+  return err instanceof ScaffoldError && (reason === undefined || err.reason === reason);
+}
