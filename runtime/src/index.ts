@@ -49,6 +49,31 @@ export {
 export { createTransport, type Transport, type TransportRequest, type TransportOptions, type Query } from './client/transport.js';
 export { ApiError, isNotFound, isConflict, isAlreadyExists, isGone, type StatusBody } from './client/errors.js';
 export { resourcePath } from './client/paths.js';
+export {
+  Workqueue,
+  DelayingQueue,
+  RateLimitingQueue,
+  ItemExponentialFailureRateLimiter,
+  BucketRateLimiter,
+  MaxOfRateLimiter,
+  defaultControllerRateLimiter,
+  noopWorkqueueMetrics,
+  WorkqueueError,
+  type WorkqueueOptions,
+  type DrainOptions,
+  type DelayingQueueOptions,
+  type RateLimitingQueueOptions,
+  type RateLimiter,
+  type ExponentialBackoffOptions,
+  type BucketOptions,
+  type MaxOfOptions,
+  type RateLimitOptions,
+  type WorkqueueMetrics,
+  type UnfinishedWork,
+  type ProcessFn,
+  type ProcessOptions,
+  type WorkqueueErrorReason,
+} from './queue/index.js';
 export { createJsonLogger, silentLogger, type Logger, type LogFields, type LogLevel, type JsonLoggerOptions } from './log/logger.js';
 export {
   predicate,
