@@ -16,8 +16,8 @@ function hasAttributeMap(value: unknown): value is AttributeMapped {
 }
 
 /**
- * Converts a typed @kubernetes/client-node model (camelCase attributes such as
- * `xKubernetesPreserveUnknownFields`, `_default`) back to its wire JSON form.
+ * Converts a typed @kubernetes/client-node model (attributes such as
+ * `x_kubernetes_preserve_unknown_fields`, `_default`, `openAPIV3Schema`) back to its wire JSON form.
  */
 export function toWireJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toWireJson);

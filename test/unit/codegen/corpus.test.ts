@@ -9,6 +9,7 @@ import { buildCrds } from '../../../codegen/ts-to-crd/generate-crd.js';
 import { compileInMemory, formatDiagnostics, repoRoot, type Diagnostic } from './compile.js';
 import { loadCorpus, type Corpus } from './corpus.js';
 import { firstDifference } from './diff.js';
+import { generateEdgeFiles } from './edge-crds.js';
 
 let corpus: Corpus;
 let diagnostics: Diagnostic[];
@@ -17,8 +18,12 @@ let rebuilt: ReturnType<typeof buildCrds>;
 beforeAll(async () => {
   corpus = await loadCorpus();
   const fixture = await readFile(join(repoRoot, 'test/fixtures/codegen/type-checks.ts'), 'utf8');
-  // One program for every generated file and the type-level fixture.
-  diagnostics = compileInMemory(new Map([...corpus.files, ['type-checks.ts', fixture]]));
+  const edgeFixture = await readFile(join(repoRoot, 'test/fixtures/codegen/edge-type-checks.ts'), 'utf8');
+  const edge = generateEdgeFiles().files;
+  // One program for every generated file (corpus and edge cases) and the type-level fixtures.
+  diagnostics = compileInMemory(
+    new Map([...corpus.files, ['type-checks.ts', fixture], ...[...edge].map(([path, text]): [string, string] => [`edge/${path}`, text]), ['edge-type-checks.ts', edgeFixture]]),
+  );
   rebuilt = buildCrds([...corpus.files].map(([path, text]) => ({ path: join(repoRoot, 'test/.virtual-codegen', path), text })));
 }, 60_000);
 
@@ -45,8 +50,18 @@ describe('opkit generate types on the shared CRD corpus', () => {
   });
 
   it('generates code for every CRD that compiles under --strict --exactOptionalPropertyTypes --noUncheckedIndexedAccess', () => {
-    const generated = diagnostics.filter((d) => d.file !== 'type-checks.ts');
+    const generated = diagnostics.filter((d) => d.file === undefined || !d.file.startsWith('edge') && d.file !== 'type-checks.ts');
     expect(formatDiagnostics(generated)).toBe('');
+  });
+
+  it('compiles the edge-case outputs too (reserved words, nullable, arrays of arrays, embedded resources, collisions)', () => {
+    const edge = diagnostics.filter((d) => d.file?.startsWith('edge/') === true);
+    expect(formatDiagnostics(edge)).toBe('');
+  });
+
+  it('enforces nullable, arrays of arrays, integer enums, required fields and embedded resources at the type level', () => {
+    const fixture = diagnostics.filter((d) => d.file === 'edge-type-checks.ts');
+    expect(formatDiagnostics(fixture)).toBe('');
   });
 
   it('enforces literal apiVersion and kind, required fields, enums, maps and int-or-string at the type level', () => {

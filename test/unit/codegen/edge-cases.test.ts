@@ -1,53 +1,28 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { generateTypeFiles } from '../../../codegen/crd-to-ts/generate-types.js';
-import { parseCrdYaml } from '../../../codegen/crd-to-ts/load.js';
 import { formatWarning } from '../../../codegen/errors.js';
 import type { CrdDocument } from '../../../codegen/shared/crd.js';
 import { jsonEqual, type JsonObject } from '../../../codegen/shared/json.js';
 import { normalizeForComparison } from '../../../codegen/shared/normalize.js';
 import { buildCrds } from '../../../codegen/ts-to-crd/generate-crd.js';
-import { compileInMemory, formatDiagnostics, repoRoot, type Diagnostic } from './compile.js';
+import { repoRoot } from './compile.js';
 import { firstDifference } from './diff.js';
-import { edgeCrd, edgeSpecCrd, resourceCrd } from './edge-crds.js';
+import { generateEdgeFiles } from './edge-crds.js';
 
-const typeChecks = `
-import type { Edge, EdgeSpec2 } from './edge.example.com/v1/index.js';
-const base = { class: 'c', matrix: [[1.5, 2], []] } satisfies EdgeSpec2;
-export const ok: Edge = { spec: { ...base, default: null, nullableObject: null, grid: [[{ x: 1 }]], embedded: { apiVersion: 'v1', kind: 'Pod', anything: 1 } } };
-// @ts-expect-error matrix is number[][]
-export const flat: EdgeSpec2 = { ...base, matrix: [1, 2] };
-// @ts-expect-error default is string | null, not number
-export const wrongNullable: EdgeSpec2 = { ...base, default: 1 };
-// @ts-expect-error ints is 1 | 2 | 3
-export const wrongInt: EdgeSpec2 = { ...base, ints: 4 };
-// @ts-expect-error class is required
-export const missing: EdgeSpec2 = { matrix: [] };
-// @ts-expect-error an embedded resource's kind is a string
-export const badEmbedded: EdgeSpec2 = { ...base, embedded: { kind: 1 } };
-export const free: EdgeSpec2 = { ...base, free: { known: 'k', unknown: { deep: true } } };
-`;
 
 let crds: CrdDocument[];
 let files: Map<string, string>;
 let edgeFile: string;
-let diagnostics: Diagnostic[];
 let rebuilt: ReturnType<typeof buildCrds>;
 
 beforeAll(() => {
-  const text = [edgeCrd, edgeSpecCrd, resourceCrd].map((crd) => stringify(crd)).join('---\n');
-  crds = parseCrdYaml(text, 'edge.yaml').crds.map((c) => c.crd);
-  files = generateTypeFiles(crds);
+  ({ crds, files } = generateEdgeFiles());
   edgeFile = files.get('edge.example.com/v1/index.ts') ?? '';
-  diagnostics = compileInMemory(new Map([...files, ['type-checks.ts', typeChecks]]), 'test/.virtual-codegen-edge');
   rebuilt = buildCrds([...files].map(([path, content]) => ({ path: join(repoRoot, 'test/.virtual-codegen-edge', path), text: content })));
 }, 30_000);
 
 describe('edge cases of opkit generate types', () => {
-  it('compiles under the strict flags, and the type-level checks hold', () => {
-    expect(formatDiagnostics(diagnostics)).toBe('');
-  });
+  // Compiling these files (and their type-level checks) is part of the one shared compile in corpus.test.ts.
 
   it('quotes property names that are reserved words or not identifiers', () => {
     expect(edgeFile).toContain("  'class': string;");
@@ -80,7 +55,7 @@ describe('edge cases of opkit generate types', () => {
   });
 
   it('merges preserved unknown fields with known properties and types embedded resources as KubeObject', () => {
-    expect(edgeFile).toMatch(/export interface EdgeSpec2Free \{\n(.*\n)*?  known\?: string;\n  \[key: string\]: unknown;\n\}/);
+    expect(edgeFile).toMatch(/export interface EdgeSpec2Free \{\n(.*\n)*? {2}known\?: string;\n {2}\[key: string\]: unknown;\n\}/);
     expect(edgeFile).toContain('  anything?: unknown;');
     expect(edgeFile).toContain('  embedded?: KubeObject & { [key: string]: unknown };');
     expect(edgeFile).toContain('  embeddedTyped?: KubeObject & EdgeSpec2EmbeddedTyped;');

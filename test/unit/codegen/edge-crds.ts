@@ -2,6 +2,10 @@
  * Small CRDs that exercise what the corpus does not: reserved words, `*\/` in descriptions,
  * nullable, arrays of arrays, shared shapes, name collisions, embedded resources, fallbacks.
  */
+import { stringify } from 'yaml';
+import { generateTypeFiles } from '../../../codegen/crd-to-ts/generate-types.js';
+import { parseCrdYaml } from '../../../codegen/crd-to-ts/load.js';
+import type { CrdDocument } from '../../../codegen/shared/crd.js';
 import type { JsonObject } from '../../../codegen/shared/json.js';
 
 const meta = {
@@ -163,3 +167,10 @@ export const resourceCrd: JsonObject = {
     versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { data: { type: 'object', additionalProperties: { type: 'string' } } } } } }],
   },
 };
+
+/** The edge-case CRDs, read through the YAML loader, and the files generated from them. */
+export function generateEdgeFiles(): { crds: CrdDocument[]; files: Map<string, string> } {
+  const text = [edgeCrd, edgeSpecCrd, resourceCrd].map((crd) => stringify(crd)).join('---\n');
+  const crds = parseCrdYaml(text, 'edge.yaml').crds.map((c) => c.crd);
+  return { crds, files: generateTypeFiles(crds) };
+}

@@ -1,0 +1,73 @@
+/**
+ * The slow tail of `create-operator`: `npm install` (with progress) and `git init`.
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ScaffoldError } from '../generators/shared/errors.js';
+import type { CliIo } from './io.js';
+import { startProgress } from './progress.js';
+
+/** What a finished child process printed, and how it ended. */
+interface Finished {
+  readonly code: number | null;
+  readonly output: string;
+}
+
+function runCommand(command: string, args: readonly string[], cwd: string, env: CliIo['env']): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: { ...env }, stdio: ['ignore', 'pipe', 'pipe'], shell: process.platform === 'win32' });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stderr.on('data', (c: Buffer) => chunks.push(c));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, output: Buffer.concat(chunks).toString('utf8') }));
+  });
+}
+
+/**
+ * Runs `npm install` in `dir`, showing progress; on failure throws `InstallFailed` with the end of
+ * npm's output in the message.
+ */
+export async function installDependencies(dir: string, io: CliIo): Promise<void> {
+  const progress = startProgress('Installing dependencies (npm install)', { out: io.stdout, tty: io.interactive });
+  let finished: Finished;
+  try {
+    finished = await runCommand('npm', ['install', '--no-audit', '--no-fund'], dir, io.env);
+  } catch (err) {
+    progress.done(false, 'npm install could not start');
+    throw new ScaffoldError({ reason: 'InstallFailed', message: `npm install could not start in ${dir}: ${err instanceof Error ? err.message : String(err)}`, cause: err });
+  }
+  if (finished.code !== 0) {
+    progress.done(false, 'npm install failed');
+    const tail = finished.output.trimEnd().split('\n').slice(-30).join('\n');
+    throw new ScaffoldError({ reason: 'InstallFailed', message: `npm install failed in ${dir} (exit code ${String(finished.code)}):\n${tail}\nThe project files are in place; fix the problem and run npm install there.` });
+  }
+  progress.done(true, 'Installed dependencies');
+}
+
+function insideGitWorkTree(dir: string): boolean {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return true;
+    if (dirname(d) === d) return false;
+  }
+}
+
+/**
+ * `git init` and an initial commit in `dir`, unless it is already inside a git work tree. Returns
+ * what happened, for the summary; never throws for a missing git or identity (the project is
+ * usable without a repository).
+ */
+export async function initGit(dir: string, io: CliIo): Promise<string> {
+  if (insideGitWorkTree(dir)) return 'inside an existing git repository: skipped git init';
+  try {
+    const init = await runCommand('git', ['init', '-q'], dir, io.env);
+    if (init.code !== 0) return `git init failed: ${init.output.trim()}`;
+    await runCommand('git', ['add', '-A'], dir, io.env);
+    const commit = await runCommand('git', ['commit', '-q', '-m', 'Initial commit from create-operator'], dir, io.env);
+    return commit.code === 0 ? 'initialized a git repository with an initial commit' : 'initialized a git repository (no commit: set git user.name and user.email to commit)';
+  } catch {
+    return 'git is not available: skipped git init';
+  }
+}
