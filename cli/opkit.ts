@@ -1,34 +1,82 @@
 #!/usr/bin/env node
 /**
- * The `opkit` command. Minimal dispatcher: `opkit generate types|crd ...`; other commands are
- * added by their owners.
+ * The `opkit` command: `create api`, `generate types|crd`, `help`, `--version`.
+ *
+ * Exit codes: 0 success; 1 a failed command (see each command); 2 a usage error.
  * @module
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../generators/shared/paths.js';
+import { CREATE_API_USAGE, runCreateApi } from './commands/create-api.js';
 import { GENERATE_CRD_USAGE, GENERATE_TYPES_USAGE, runGenerateCrd, runGenerateTypes } from './commands/generate.js';
+import { processIo, type CliIo } from './io.js';
 
-const USAGE = `Usage: opkit <command> [options]
+/** Usage text of `opkit`. */
+export const OPKIT_USAGE = `Usage: opkit <command> [options]
 
 Commands:
+  create api       add a kind (CRD, types, controller, sample, test) or a version of a kind
   generate types   CRD schemas → TypeScript types and Resource descriptors
   generate crd     TypeScript types with TSDoc markers → CRD manifests
+  help [command]   show help (of a command)
+
+Options:
+  -v, --version    print opkit's version
+  -h, --help       show this help
+
+Create a new project with: npm create operator (create-operator)
 `;
 
-/** Runs `opkit` with the arguments after the program name; returns the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
+/** opkit's version, from its package.json. */
+export function opkitVersion(): string {
+  const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
+  return manifest.version ?? '0.0.0';
+}
+
+function helpOf(words: readonly string[]): string | undefined {
+  const topic = words.join(' ');
+  if (topic === '') return OPKIT_USAGE;
+  if (topic === 'create api' || topic === 'create') return CREATE_API_USAGE;
+  if (topic === 'generate types') return GENERATE_TYPES_USAGE;
+  if (topic === 'generate crd') return GENERATE_CRD_USAGE;
+  if (topic === 'generate') return `${GENERATE_TYPES_USAGE}\n${GENERATE_CRD_USAGE}`;
+  return undefined;
+}
+
+/** Runs `opkit` with the arguments after the program name; resolves to the exit code. */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [command, sub, ...rest] = argv;
   if (command === 'generate' && sub === 'types') return runGenerateTypes(rest);
   if (command === 'generate' && sub === 'crd') return runGenerateCrd(rest);
   if (command === 'generate') {
-    process.stderr.write(`${sub === undefined ? 'error: missing generator' : `error: unknown generator ${sub}`}\n\n${GENERATE_TYPES_USAGE}\n${GENERATE_CRD_USAGE}`);
+    io.stderr.write(`${sub === undefined ? 'error: missing generator' : `error: unknown generator ${sub}`}\n\n${GENERATE_TYPES_USAGE}\n${GENERATE_CRD_USAGE}`);
     return 2;
   }
+  if (command === 'create' && sub === 'api') return runCreateApi(rest, io);
+  if (command === 'create') {
+    io.stderr.write(`${sub === undefined ? 'error: missing what to create' : `error: unknown: create ${sub}`} (opkit create api)\n\n${CREATE_API_USAGE}`);
+    return 2;
+  }
+  if (command === '-v' || command === '--version') {
+    io.stdout.write(`${opkitVersion()}\n`);
+    return 0;
+  }
+  if (command === 'help') {
+    const text = helpOf(argv.slice(1));
+    if (text === undefined) {
+      io.stderr.write(`error: no help for ${argv.slice(1).join(' ')}\n\n${OPKIT_USAGE}`);
+      return 2;
+    }
+    io.stdout.write(text);
+    return 0;
+  }
   if (command === undefined || command === '-h' || command === '--help') {
-    process.stdout.write(USAGE);
+    io.stdout.write(OPKIT_USAGE);
     return command === undefined ? 2 : 0;
   }
-  process.stderr.write(`error: unknown command ${command}\n\n${USAGE}`);
+  io.stderr.write(`error: unknown command ${command}\n\n${OPKIT_USAGE}`);
   return 2;
 }
 

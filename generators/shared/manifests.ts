@@ -5,7 +5,8 @@
  * the file is not what it expects.
  * @module
  */
-import { isMap, isSeq, parseDocument, YAMLMap, YAMLSeq, type Document } from 'yaml';
+import type { YAMLMap} from 'yaml';
+import { isMap, isSeq, parseDocument, YAMLSeq, type Document } from 'yaml';
 import type { ApiSpec } from './api-spec.js';
 import { ScaffoldError } from './errors.js';
 

@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+/**
+ * `create-operator` (what `npm create operator` runs): scaffolds an operator project with one
+ * custom kind, installs its dependencies and initializes git.
+ *
+ * Exit codes: 0 created; 1 invalid input or a failed step (nothing written when the input was
+ * invalid); 2 a usage error.
+ * @module
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { resolveAppAnswers, type AppAnswers } from '../generators/app/index.js';
+import { ScaffoldError } from '../generators/shared/errors.js';
+import { opkitDependencies } from '../generators/shared/paths.js';
+import { assertTargetUsable } from '../generators/shared/target.js';
+import { checkDomain, checkGroup, checkKind, checkVersion } from '../generators/shared/validate.js';
+import { parseFlags, UsageError } from './args.js';
+import { initGit, installDependencies } from './install.js';
+import { processIo, type CliIo } from './io.js';
+import { reportError } from './report.js';
+
+/** Usage text of `create-operator`. */
+export const CREATE_OPERATOR_USAGE = `Usage: create-operator [dir] [options]
+       npm create operator -- [dir] [options]
+
+Scaffolds a Kubernetes operator in TypeScript: manager, one custom kind (CRD, generated
+types, controller, sample, test against a real control plane), RBAC, Dockerfile.
+Asks for what no flag gives when run in a terminal; with --yes or without a terminal it
+uses the defaults.
+
+Arguments:
+  dir                     target folder (default: my-operator); must be new or empty
+
+Options:
+      --name <name>       npm package name (default: the folder's name)
+      --domain <domain>   domain of the API group (default: example.com)
+      --group <group>     API group, before the domain (default: the project name
+                          without -operator, e.g. webapp-operator → webapp)
+      --version <v>       API version (default: v1alpha1)
+      --kind <Kind>       kind, PascalCase (default: from the project name, e.g. Webapp)
+      --plural <plural>   plural resource name (default: English plural of the kind)
+      --cluster-scoped    the kind is cluster-scoped (default: namespaced)
+  -y, --yes               ask nothing; use the defaults for what no flag gives
+      --skip-install      do not run npm install
+      --skip-git          do not run git init
+  -f, --force             write into a non-empty folder (files of the same name are overwritten)
+  -h, --help              show this help
+`;
+
+const FLAGS = {
+  name: { type: 'string' },
+  domain: { type: 'string' },
+  group: { type: 'string' },
+  version: { type: 'string' },
+  kind: { type: 'string' },
+  plural: { type: 'string' },
+  'cluster-scoped': { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  'skip-install': { type: 'boolean' },
+  'skip-git': { type: 'boolean' },
+  force: { type: 'boolean', short: 'f' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function checkGiven(value: string | undefined, check: (v: string) => string | undefined | { message: string }, reason: ScaffoldError['reason']): void {
+  if (value === undefined) return;
+  const problem = check(value);
+  if (problem !== undefined) throw new ScaffoldError({ reason, message: typeof problem === 'string' ? problem : problem.message });
+}
+
+function nextSteps(answers: AppAnswers, io: CliIo, installed: boolean): string {
+  const rel = answers.directory.startsWith(`${io.cwd}/`) ? answers.directory.slice(io.cwd.length + 1) : answers.directory;
+  const { api } = answers;
+  return [
+    '',
+    `Created ${answers.projectName}: kind ${api.kind} (${api.apiGroup}/${api.version}, ${api.namespaced ? 'namespaced' : 'cluster-scoped'}) in ${rel}`,
+    '',
+    'Next:',
+    `  cd ${rel}`,
+    ...(installed ? [] : ['  npm install']),
+    '  npm run build      # type-check and compile',
+    '  npm test           # the controller against a real control plane',
+    '  npm run dev        # run against your current kubeconfig',
+    '',
+  ].join('\n');
+}
+
+/** Runs `create-operator` with the arguments after the program name; resolves to the exit code. */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  try {
+    const { values, positionals } = parseFlags(argv, FLAGS);
+    if (values.help === true) {
+      io.stdout.write(CREATE_OPERATOR_USAGE);
+      return 0;
+    }
+    if (positionals.length > 1) throw new UsageError(`expected at most one folder, got ${positionals.length}: ${positionals.join(' ')}`);
+    const interactive = io.interactive && values.yes !== true;
+    const given = {
+      directory: positionals[0],
+      projectName: values.name,
+      domain: values.domain,
+      group: values.group,
+      version: values.version,
+      kind: values.kind,
+      plural: values.plural,
+      clusterScoped: values['cluster-scoped'] === true ? true : interactive ? undefined : false,
+    };
+    const overwrite = values.force === true;
+    // Validate everything that is known before loading yeoman or touching the disk.
+    checkGiven(given.domain, checkDomain, 'InvalidDomain');
+    checkGiven(given.group, checkGroup, 'InvalidGroup');
+    checkGiven(given.version, checkVersion, 'InvalidVersion');
+    checkGiven(given.kind, checkKind, 'InvalidKind');
+    if (!interactive || given.directory !== undefined) {
+      const answers = resolveAppAnswers(interactive ? { directory: given.directory, projectName: given.projectName } : given, io.cwd);
+      assertTargetUsable(answers.directory, overwrite);
+    }
+
+    let resolved: AppAnswers | undefined;
+    const { runGenerator } = await import('../generators/run.js');
+    await runGenerator(
+      {
+        generator: 'app',
+        options: {
+          ...given,
+          overwrite,
+          interactive,
+          dependencies: opkitDependencies(),
+          onResolved: (answers) => {
+            resolved = answers;
+          },
+        },
+      },
+      io.cwd,
+      io,
+    );
+    if (resolved === undefined) throw new Error('create-operator: the generator finished without resolving its answers');
+    let installed = false;
+    if (values['skip-install'] !== true) {
+      await installDependencies(resolved.directory, io);
+      installed = true;
+    }
+    if (values['skip-git'] !== true) io.stdout.write(`${await initGit(resolved.directory, io)}\n`);
+    io.stdout.write(nextSteps(resolved, io, installed));
+    return 0;
+  } catch (err) {
+    return reportError(err, io, CREATE_OPERATOR_USAGE);
+  }
+}
+
+function invokedDirectly(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) {
+  process.exitCode = await main(process.argv.slice(2));
+}
