@@ -1,0 +1,330 @@
+import { apiVersionOf, type KubeObject, type Resource } from '../api/resource.js';
+import type { InformerScope } from '../cache/types.js';
+import type { ObjectList } from '../client/client.js';
+import { isGone, isNotFound, type StatusBody } from '../client/errors.js';
+import { resourcePath } from '../client/paths.js';
+import type { Transport } from '../client/transport.js';
+import { describeError } from '../errors/opkit-error.js';
+import { realClock, sleep, type Clock } from '../util/clock.js';
+import { createBackoff, type Backoff, type BackoffSpec } from './backoff.js';
+import { KindNotServedError, ResourceExpiredError, WatchError, WatchStalledError } from './errors.js';
+
+/** Options of {@link watcher}. */
+export interface WatcherOptions {
+  /** Ends the watcher cleanly (the iterator completes, nothing is thrown). Required. */
+  readonly signal: AbortSignal;
+  /** Namespace and selectors to list and watch (default: everything). */
+  readonly scope?: InformerScope;
+  /** Source of time for backoff, stall detection and request timeouts (default {@link realClock}). */
+  readonly clock?: Clock;
+  /** Objects per list page (`limit`; default 500). */
+  readonly pageSize?: number;
+  /** Delays between failed attempts (default 800 ms → 30 s, ×2, ±25 % jitter). */
+  readonly backoff?: BackoffSpec;
+  /** `timeoutSeconds` of each watch request: the server ends the watch then and we reconnect (default 300). */
+  readonly watchTimeoutSeconds?: number;
+  /**
+   * A watch connection that delivers nothing (no event, no bookmark) for this long is dropped and
+   * reopened with backoff (default `watchTimeoutSeconds * 1000 + 30 000`: the server should have
+   * ended it by then). Caveats: the API server sends bookmarks about once a minute only while the
+   * resource's resourceVersion moves, so a value below the watch timeout can drop healthy but
+   * quiet watches (harmless: they resume from the last resourceVersion).
+   */
+  readonly stallTimeoutMs?: number;
+  /** Deadline of each list page request in ms (default 60 000). */
+  readonly requestTimeoutMs?: number;
+}
+
+/**
+ * What a {@link watcher} yields. A (re)list is `init`, one `initPage` per page, `initDone`; then
+ * `apply` (added or modified), `delete` and `bookmark` until the next relist. `error` reports a
+ * failure the watcher is about to retry, after `retryInMs`, by relisting or by re-watching.
+ */
+export type WatcherEvent<T extends KubeObject> =
+  | { readonly type: 'init' }
+  | { readonly type: 'initPage'; readonly objects: readonly T[] }
+  | { readonly type: 'initDone'; readonly resourceVersion: string }
+  | { readonly type: 'apply'; readonly object: T }
+  | { readonly type: 'delete'; readonly object: T }
+  | { readonly type: 'bookmark'; readonly resourceVersion: string }
+  | { readonly type: 'error'; readonly error: WatchError; readonly retryInMs: number; readonly next: 'list' | 'watch' };
+
+/** The watcher's state machine: what to do next, after how long. `stop` ends the loop. */
+type State =
+  | { readonly phase: 'list'; readonly delayMs: number }
+  | { readonly phase: 'watch'; readonly resourceVersion: string; readonly delayMs: number }
+  | { readonly phase: 'stop' };
+
+interface Context<T extends KubeObject> {
+  readonly transport: Transport;
+  readonly resource: Resource<T>;
+  readonly signal: AbortSignal;
+  readonly scope: InformerScope;
+  readonly clock: Clock;
+  readonly pageSize: number;
+  readonly backoff: Backoff;
+  readonly watchTimeoutSeconds: number;
+  readonly stallTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly path: string;
+  /** Set after the first successful list; a 404 before that means the kind is not served. */
+  listed: boolean;
+  /** Whether a watch delivered anything since the last list: a 410 then relists at once. */
+  watchedSinceList: boolean;
+}
+
+type ErrorEvent<T extends KubeObject> = Extract<WatcherEvent<T>, { type: 'error' }>;
+
+/** A watch that ends by itself sooner than this without delivering anything is treated as a failure. */
+const EARLY_CLOSE_MS = 1000;
+const STOP: State = { phase: 'stop' };
+
+/**
+ * Lists then watches one kind in one scope, forever: kube-rs' `watcher`.
+ *
+ * Guarantees:
+ * - the list is paginated (`limit`/`continue`); the watch starts at the list's resourceVersion with
+ *   `allowWatchBookmarks=true` and resumes from the latest resourceVersion seen (bookmarks included);
+ * - 410 Gone (on open or as an in-stream ERROR, or an expired `continue` token) → relist;
+ * - any other failure, and a stalled watch, → an `error` event, then a retry after exponential
+ *   backoff (reset once a watch delivers something); the server's own timeout is a plain reconnect;
+ * - never throws, except {@link KindNotServedError} when the very first list answers 404;
+ * - aborting `signal` ends the iterator cleanly and cancels every timer and request it started.
+ *
+ * Caveats: objects are handed over as parsed (list items get `apiVersion`/`kind` filled in);
+ * consumers own them. Stopping iteration early (`break`) leaves no request open either.
+ */
+export async function* watcher<T extends KubeObject>(
+  transport: Transport,
+  resource: Resource<T>,
+  options: WatcherOptions,
+): AsyncGenerator<WatcherEvent<T>, void, undefined> {
+  const watchTimeoutSeconds = options.watchTimeoutSeconds ?? 300;
+  const scope = options.scope ?? {};
+  const ctx: Context<T> = {
+    transport,
+    resource,
+    signal: options.signal,
+    scope,
+    clock: options.clock ?? realClock,
+    pageSize: options.pageSize ?? 500,
+    backoff: createBackoff(options.backoff),
+    watchTimeoutSeconds,
+    stallTimeoutMs: options.stallTimeoutMs ?? watchTimeoutSeconds * 1000 + 30_000,
+    requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
+    path: resourcePath(resource, { namespace: scope.namespace }),
+    listed: false,
+    watchedSinceList: false,
+  };
+  let state: State = { phase: 'list', delayMs: 0 };
+  while (state.phase !== 'stop' && !ctx.signal.aborted) {
+    if (state.delayMs > 0 && !(await pause(ctx, state.delayMs))) return;
+    state = state.phase === 'list' ? yield* listPhase(ctx) : yield* watchPhase(ctx, state.resourceVersion);
+  }
+}
+
+/** Waits `ms`; false when the signal aborted meanwhile. */
+async function pause(ctx: Context<KubeObject>, ms: number): Promise<boolean> {
+  try {
+    await sleep(ctx.clock, ms, ctx.signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function selectors(scope: InformerScope): { labelSelector?: string; fieldSelector?: string } {
+  return {
+    ...(scope.labelSelector ? { labelSelector: scope.labelSelector } : {}),
+    ...(scope.fieldSelector ? { fieldSelector: scope.fieldSelector } : {}),
+  };
+}
+
+/** A controller aborted with `signal`; `dispose()` unlinks it. */
+function linkedController(signal: AbortSignal): { controller: AbortController; dispose: () => void } {
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(signal.reason);
+  if (signal.aborted) controller.abort(signal.reason);
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return { controller, dispose: () => signal.removeEventListener('abort', onAbort) };
+}
+
+async function listPage<T extends KubeObject>(ctx: Context<T>, continueToken: string | undefined): Promise<ObjectList<T>> {
+  const { controller, dispose } = linkedController(ctx.signal);
+  let timedOut = false;
+  const timer = ctx.clock.setTimer(ctx.requestTimeoutMs, () => {
+    timedOut = true;
+    controller.abort();
+  });
+  try {
+    return await ctx.transport.request<ObjectList<T>>({
+      method: 'GET',
+      path: ctx.path,
+      query: { ...selectors(ctx.scope), limit: ctx.pageSize, continue: continueToken },
+      signal: controller.signal,
+    });
+  } catch (err) {
+    if (timedOut) throw new WatchError({ reason: 'ListFailed', resource: ctx.resource, message: `list page timed out after ${ctx.requestTimeoutMs} ms`, cause: err });
+    throw err;
+  } finally {
+    timer.cancel();
+    dispose();
+  }
+}
+
+async function* listPhase<T extends KubeObject>(ctx: Context<T>): AsyncGenerator<WatcherEvent<T>, State, undefined> {
+  const apiVersion = apiVersionOf(ctx.resource);
+  let continueToken: string | undefined;
+  let first = true;
+  try {
+    for (;;) {
+      const page = await listPage(ctx, continueToken);
+      if (ctx.signal.aborted) return STOP;
+      const items = page.items ?? [];
+      for (const item of items) {
+        item.apiVersion = apiVersion;
+        item.kind = ctx.resource.kind;
+      }
+      if (first) yield { type: 'init' };
+      first = false;
+      yield { type: 'initPage', objects: items };
+      continueToken = page.metadata?.continue || undefined;
+      if (!continueToken) {
+        const resourceVersion = page.metadata?.resourceVersion ?? '';
+        ctx.listed = true;
+        ctx.watchedSinceList = false;
+        yield { type: 'initDone', resourceVersion };
+        return { phase: 'watch', resourceVersion, delayMs: 0 };
+      }
+    }
+  } catch (err) {
+    if (ctx.signal.aborted) return STOP;
+    if (isNotFound(err) && !ctx.listed) {
+      throw new KindNotServedError({ resource: ctx.resource, detail: await describeMissing(ctx), cause: err });
+    }
+    const error =
+      err instanceof WatchError
+        ? err
+        : isGone(err)
+          ? new ResourceExpiredError({ resource: ctx.resource, resourceVersion: 'of the continue token', cause: err })
+          : new WatchError({ reason: 'ListFailed', resource: ctx.resource, message: `list failed: ${describeError(err)}`, cause: err });
+    const retryInMs = ctx.backoff.next();
+    yield { type: 'error', error, retryInMs, next: 'list' };
+    return { phase: 'list', delayMs: retryInMs };
+  }
+}
+
+/** Why discovery thinks the kind is missing, for {@link KindNotServedError}'s message. */
+async function describeMissing(ctx: Context<KubeObject>): Promise<string> {
+  const { group, version, plural } = ctx.resource;
+  const gv = group === '' ? version : `${group}/${version}`;
+  try {
+    const list = await ctx.transport.request<{ resources?: Array<{ name: string }> }>({
+      method: 'GET',
+      path: group === '' ? `/api/${version}` : `/apis/${group}/${version}`,
+      signal: ctx.signal,
+    });
+    return list.resources?.some((r) => r.name === plural)
+      ? `the list answered 404 although discovery of ${gv} lists "${plural}"`
+      : `discovery of ${gv} has no resource "${plural}"`;
+  } catch (err) {
+    if (isNotFound(err)) return `the API group version ${gv} is not served (discovery answered 404)`;
+    return `the list answered 404 (discovery failed: ${describeError(err)})`;
+  }
+}
+
+interface WatchLine {
+  type?: string;
+  object?: KubeObject & StatusBody;
+}
+
+async function* watchPhase<T extends KubeObject>(ctx: Context<T>, from: string): AsyncGenerator<WatcherEvent<T>, State, undefined> {
+  let resourceVersion = from;
+  let delivered = false;
+  let stalled = false;
+  const openedAt = ctx.clock.now();
+  let lastActivity = openedAt;
+  const { controller, dispose } = linkedController(ctx.signal);
+  let timer = ctx.clock.setTimer(ctx.stallTimeoutMs, checkStall);
+  function checkStall(): void {
+    const idle = ctx.clock.now() - lastActivity;
+    if (idle >= ctx.stallTimeoutMs) {
+      stalled = true;
+      controller.abort();
+    } else {
+      timer = ctx.clock.setTimer(ctx.stallTimeoutMs - idle, checkStall);
+    }
+  }
+  const retry = (error: WatchError): ErrorEvent<T> => ({ type: 'error', error, retryInMs: ctx.backoff.next(), next: 'watch' });
+  const gone = (cause: unknown): ErrorEvent<T> => ({
+    type: 'error',
+    error: new ResourceExpiredError({ resource: ctx.resource, resourceVersion, cause }),
+    // A watch that ran fine before going stale relists at once; a list → 410 loop backs off.
+    retryInMs: ctx.watchedSinceList ? 0 : ctx.backoff.next(),
+    next: 'list',
+  });
+  const stream = ctx.transport.stream({
+    method: 'GET',
+    path: ctx.path,
+    query: { ...selectors(ctx.scope), watch: true, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: ctx.watchTimeoutSeconds },
+    signal: controller.signal,
+  });
+  const iterator = stream[Symbol.asyncIterator]();
+  let event: ErrorEvent<T> | undefined;
+  try {
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done || controller.signal.aborted) break;
+      lastActivity = ctx.clock.now();
+      let line: WatchLine;
+      try {
+        line = JSON.parse(next.value) as WatchLine;
+      } catch (cause) {
+        event = retry(new WatchError({ reason: 'BadWatchEvent', resource: ctx.resource, message: 'the watch sent a line that is not JSON', cause }));
+        break;
+      }
+      const object = line.object;
+      if (line.type === 'ERROR') {
+        event =
+          object?.code === 410 || object?.reason === 'Expired' || object?.reason === 'Gone'
+            ? gone(object)
+            : retry(new WatchError({ reason: 'WatchFailed', resource: ctx.resource, message: `the watch sent an error: ${object?.message ?? JSON.stringify(object)}`, cause: object }));
+        break;
+      }
+      const rv = object?.metadata?.resourceVersion;
+      if (!object || !rv || (line.type !== 'ADDED' && line.type !== 'MODIFIED' && line.type !== 'DELETED' && line.type !== 'BOOKMARK')) {
+        event = retry(new WatchError({ reason: 'BadWatchEvent', resource: ctx.resource, message: `unexpected watch event ${next.value.slice(0, 200)}` }));
+        break;
+      }
+      resourceVersion = rv;
+      if (!delivered) {
+        delivered = true;
+        ctx.watchedSinceList = true;
+        ctx.backoff.reset();
+      }
+      if (line.type === 'BOOKMARK') yield { type: 'bookmark', resourceVersion: rv };
+      else if (line.type === 'DELETED') yield { type: 'delete', object: object as T };
+      else yield { type: 'apply', object: object as T };
+    }
+    if (!event && !stalled && !ctx.signal.aborted) {
+      if (delivered || ctx.clock.now() - openedAt >= EARLY_CLOSE_MS) return { phase: 'watch', resourceVersion, delayMs: 0 };
+      event = retry(new WatchError({ reason: 'WatchClosedEarly', resource: ctx.resource, message: 'the server ended the watch at once without sending anything' }));
+    }
+  } catch (err) {
+    if (!stalled && !ctx.signal.aborted) {
+      event = isGone(err)
+        ? gone(err)
+        : retry(new WatchError({ reason: 'WatchFailed', resource: ctx.resource, message: `watch failed: ${describeError(err)}`, cause: err }));
+    }
+  } finally {
+    timer.cancel();
+    controller.abort();
+    dispose();
+    await iterator.return?.().catch(() => undefined);
+  }
+  if (ctx.signal.aborted) return STOP;
+  if (stalled) event = retry(new WatchStalledError({ resource: ctx.resource, stallTimeoutMs: ctx.stallTimeoutMs }));
+  if (!event) return { phase: 'watch', resourceVersion, delayMs: 0 };
+  yield event;
+  return event.next === 'list' ? { phase: 'list', delayMs: event.retryInMs } : { phase: 'watch', resourceVersion, delayMs: event.retryInMs };
+}
