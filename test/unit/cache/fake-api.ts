@@ -73,6 +73,8 @@ export class FakeApi implements Transport {
   compactedRv = 0;
   rv = 100;
   served = true;
+  /** Paths (prefixes) answered with 404, as for a kind whose CRD is not installed. */
+  readonly notServed: string[] = [];
 
   constructor(readonly path: string) {}
 
@@ -130,6 +132,9 @@ export class FakeApi implements Transport {
   async request<T>(req: TransportRequest): Promise<T> {
     this.requests.push(req);
     if (req.signal?.aborted) throw new ApiError({ status: 0, method: req.method, path: req.path, text: 'aborted' });
+    if (this.notServed.some((p) => req.path.startsWith(p))) {
+      throw new ApiError({ status: 404, method: req.method, path: req.path, body: { reason: 'NotFound', code: 404 } });
+    }
     if (req.path !== this.path) {
       if (!this.served) throw new ApiError({ status: 404, method: req.method, path: req.path, body: { reason: 'NotFound', code: 404 } });
       return { resources: [] } as T;

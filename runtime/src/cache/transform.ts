@@ -1,0 +1,29 @@
+import type { KubeObject } from '../api/resource.js';
+
+/**
+ * Rewrites an object before it enters a cache, to drop what nobody reads. It may change and return
+ * its argument (it owns the freshly parsed object) or return a new object; it must not throw.
+ */
+export type Transform<T extends KubeObject = KubeObject> = (object: T) => T;
+
+/**
+ * The default transform: deletes `metadata.managedFields`, server-side apply bookkeeping that is
+ * often the largest part of an object and that controllers do not read.
+ */
+export function stripManagedFields<T extends KubeObject>(object: T): T {
+  if (object.metadata && 'managedFields' in object.metadata) delete object.metadata.managedFields;
+  return object;
+}
+
+/**
+ * Freezes `value` and everything reachable from it, so a mutation by a reader throws (ES modules
+ * run in strict mode) instead of silently corrupting the shared cache.
+ *
+ * Guarantees: one pass over the object, no copy; already frozen sub-objects are skipped.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const child of Object.values(value as object)) deepFreeze(child);
+  return value;
+}
