@@ -98,3 +98,21 @@ export { ManagerError, type ManagerErrorReason } from './manager/errors.js';
 export { cachedClient, type CachedClientOptions } from './manager/client.js';
 export { alwaysLeader, type Runnable, type LeaderElector } from './manager/runnable.js';
 export { setupSignalHandler, type SignalHandlerOptions } from './manager/signals.js';
+export type { EventHandler, HandlerRegistration, ReadonlyStore, InformerScope, Informer, IndexFunc, Cache } from './cache/types.js';
+export { watcher, type WatcherOptions, type WatcherEvent } from './watch/watcher.js';
+export { exponentialBackoff, createBackoff, type Backoff, type BackoffOptions, type BackoffSpec } from './watch/backoff.js';
+export { WatchError, KindNotServedError, ResourceExpiredError, WatchStalledError, type WatchErrorReason } from './watch/errors.js';
+export { Store, StoreWriter, createStore, objectKey, NAMESPACE_INDEX, type StoreChange, type StoreOptions } from './cache/store.js';
+export { reflector, type ReflectorOptions, type ReflectorEvent } from './cache/reflector.js';
+export { stripManagedFields, deepFreeze, type Transform } from './cache/transform.js';
+export { SharedInformer, type SharedInformerOptions, type HandlerOptions, type WatcherTuning } from './cache/informer.js';
+export { InformerCache, createCache, type CacheOptions, type CacheTransform, type InformerOverrides } from './cache/cache.js';
+export { parseLabelSelector, parseFieldSelector, type LabelSelector, type LabelRequirement, type FieldRequirement } from './cache/selector.js';
+export {
+  CacheError,
+  CacheNotStartedError,
+  MissingFieldIndexError,
+  InvalidSelectorError,
+  InformerStoppedError,
+  type CacheErrorReason,
+} from './cache/errors.js';

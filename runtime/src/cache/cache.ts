@@ -33,7 +33,12 @@ export interface CacheOptions {
   readonly resyncPeriodMs?: number;
   /** Page size, backoff and timeouts of every watcher (see {@link WatcherOptions} for defaults). */
   readonly watcher?: WatcherTuning;
-  /** The scope of the informer that serves `get`/`list` of a kind (default: all namespaces, no selectors). */
+  /**
+   * Limits every informer of a namespaced kind whose scope names no namespace to this namespace,
+   * `get`/`list` included: controller-runtime's `DefaultNamespaces` (default: all namespaces).
+   */
+  readonly namespace?: string;
+  /** The scope of the informer that serves `get`/`list` of a kind (default: all namespaces, or `namespace`; no selectors). */
   readonly scopeFor?: (resource: Resource) => InformerScope;
   /** Per-informer overrides of `transform` and `resyncPeriodMs` (default none). */
   readonly informerOptions?: (resource: Resource, scope: InformerScope) => InformerOverrides | undefined;
@@ -50,9 +55,10 @@ interface RunState {
 const fieldIndexName = (field: string): string => `field:${field}`;
 const resourceId = (r: Resource): string => `${r.group}/${r.version}/${r.plural}`;
 
-function normalizeScope(resource: Resource, scope: InformerScope): InformerScope {
+function normalizeScope(resource: Resource, scope: InformerScope, defaultNamespace: string | undefined): InformerScope {
+  const namespace = scope.namespace || defaultNamespace;
   return Object.freeze({
-    ...(resource.namespaced && scope.namespace ? { namespace: scope.namespace } : {}),
+    ...(resource.namespaced && namespace ? { namespace } : {}),
     ...(scope.labelSelector?.trim() ? { labelSelector: scope.labelSelector.trim() } : {}),
     ...(scope.fieldSelector?.trim() ? { fieldSelector: scope.fieldSelector.trim() } : {}),
   });
@@ -86,7 +92,7 @@ export class InformerCache implements Cache {
   }
 
   informerFor<T extends KubeObject>(resource: Resource<T>, scope: InformerScope = {}): SharedInformer<T> {
-    const normalized = normalizeScope(resource, scope);
+    const normalized = normalizeScope(resource, scope, this.#options.namespace);
     const key = [resourceId(resource), normalized.namespace ?? '', normalized.labelSelector ?? '', normalized.fieldSelector ?? ''].join('\u0000');
     const existing = this.#informers.get(key);
     if (existing) return existing as unknown as SharedInformer<T>;

@@ -186,3 +186,14 @@ describe('InformerCache', () => {
     await expect(cache.start(new AbortController().signal)).rejects.toMatchObject({ reason: 'CacheAlreadyStarted' });
   });
 });
+
+describe('InformerCache namespace option', () => {
+  it('limits informers without a namespace of their own to the cache namespace', () => {
+    const api = new FakeApi('/api/v1/configmaps');
+    const cache = createCache({ transport: api, namespace: 'team-a' });
+    expect(cache.informerFor(ConfigMap).scope).toEqual({ namespace: 'team-a' });
+    expect(cache.informerFor(ConfigMap, { namespace: 'team-b' }).scope).toEqual({ namespace: 'team-b' });
+    const Ns: Resource = { group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false };
+    expect(cache.informerFor(Ns).scope).toEqual({});
+  });
+});
