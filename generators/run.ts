@@ -36,8 +36,9 @@ export async function runGenerator(run: GeneratorRun, cwd: string, io: Generator
   const adapter = new TerminalAdapter({
     stdin: io.stdin as NodeJS.ReadStream,
     stdout: io.stdout as NodeJS.WriteStream,
-    stderr: io.stderr as NodeJS.WriteStream,
-    console: new Console(io.stdout, io.stderr),
+    // yeoman logs progress (`create <file>`) on the error stream; it is not an error: show it on stdout.
+    stderr: io.stdout as NodeJS.WriteStream,
+    console: new Console(io.stdout, io.stdout),
   });
   const env = createEnv({ cwd, logCwd: cwd, adapter, force: true, skipInstall: true });
   env.register(app.AppGenerator, { namespace: 'opkit:app', resolved: app.APP_GENERATOR_PATH });

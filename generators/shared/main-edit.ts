@@ -36,8 +36,9 @@ function notUnderstood(file: string, what: string, registration: ControllerRegis
  * `new Manager(...)` bound to a name, or no `<name>.start(...)` after it.
  */
 export async function registerController(text: string, registration: ControllerRegistration, file = 'src/main.ts'): Promise<string> {
-  const { Project, SyntaxKind, Node } = await import('ts-morph');
-  const project = new Project({ useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true });
+  const { Project, SyntaxKind, Node, QuoteKind } = await import('ts-morph');
+  const quoteKind = /^import .* from "/m.test(text) ? QuoteKind.Double : QuoteKind.Single;
+  const project = new Project({ useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true, manipulationSettings: { quoteKind } });
   const source = project.createSourceFile('main.ts', text);
 
   const runtimeImport = source.getImportDeclaration((d) => d.getModuleSpecifierValue() === '@opkit/runtime');

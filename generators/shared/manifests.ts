@@ -5,8 +5,7 @@
  * the file is not what it expects.
  * @module
  */
-import type { YAMLMap} from 'yaml';
-import { isMap, isSeq, parseDocument, YAMLSeq, type Document } from 'yaml';
+import { isMap, isSeq, parseDocument, YAMLSeq, type Document, type YAMLMap } from 'yaml';
 import type { ApiSpec } from './api-spec.js';
 import { ScaffoldError } from './errors.js';
 
