@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { gvkString, type KubeObject, type Resource } from '../api/resource.js';
+import { createCache, type CacheOptions } from '../cache/cache.js';
 import type { Cache, Informer } from '../cache/types.js';
 import { createClient, type Client } from '../client/client.js';
 import { createTransport, type Transport, type TransportOptions } from '../client/transport.js';
@@ -51,7 +52,12 @@ export interface ManagerOptions {
   readonly metrics?: ManagerMetricsOptions;
   /** Options of the HTTP transport (default: 64 sockets, user agent `opkit`). */
   readonly transport?: TransportOptions;
-  /** Builds the cache (default: the runtime's shared-informer cache). */
+  /**
+   * Options of the default cache ({@link createCache}): transform, freeze, resync, watcher tuning,
+   * per-informer overrides. The manager supplies transport, clock, namespace and error logging.
+   */
+  readonly cache?: Omit<CacheOptions, 'transport' | 'clock' | 'namespace'>;
+  /** Replaces the default cache entirely (e.g. a fake in unit tests); `cache` is then ignored. */
   readonly newCache?: (deps: CacheDependencies) => Cache;
 }
 
@@ -97,8 +103,7 @@ export class Manager implements ControllerHost {
     this.#transport = createTransport(options.kubeConfig, options.transport);
     this.apiReader = createClient(this.#transport);
     const deps: CacheDependencies = { transport: this.#transport, clock: this.clock, logger: this.logger, namespace: this.namespace };
-    if (!options.newCache) throw new ManagerError({ reason: 'RunnableFailed', message: 'no cache implementation: pass newCache' });
-    this.cache = options.newCache(deps);
+    this.cache = options.newCache ? options.newCache(deps) : defaultCache(deps, options.cache);
     this.client = cachedClient({ reader: this.cache, writer: this.apiReader });
   }
 
@@ -213,4 +218,19 @@ function syncFailed(cause: unknown, resource: Gvk | undefined): ManagerError {
     : 'the cache';
   const detail = cause === undefined ? 'it stopped before syncing' : describeError(cause);
   return new ManagerError({ reason: 'CacheSyncFailed', message: `failed to sync ${what}: ${detail}`, cause });
+}
+
+function defaultCache(deps: CacheDependencies, options: ManagerOptions['cache']): Cache {
+  const log = deps.logger.child({ component: 'cache' });
+  const userOnError = options?.onError;
+  return createCache({
+    ...options,
+    transport: deps.transport,
+    clock: deps.clock,
+    ...(deps.namespace === undefined ? {} : { namespace: deps.namespace }),
+    onError: (err, informer) => {
+      log.warn('informer error (retrying)', { kind: gvkString(informer.resource), namespace: informer.scope.namespace ?? '', err });
+      userOnError?.(err, informer);
+    },
+  });
 }
