@@ -31,6 +31,8 @@ export interface ControllerHost {
   readonly gracefulShutdownTimeoutMs: number;
   /** Registers the built controller to be started with the host. */
   add(runnable: Runnable): void;
+  /** Whether this process may reconcile as the leader now (see `ControllerOptions.leaderGate`). */
+  readonly leaderGate?: () => boolean;
 }
 
 /** Per-watch options. */
@@ -174,6 +176,7 @@ export class ControllerBuilder<T extends KubeObject = KubeObject> {
       gracefulShutdownTimeoutMs: host.gracefulShutdownTimeoutMs,
       metrics: host.controllerMetrics,
       ...(workqueueMetrics ? { workqueueMetrics } : {}),
+      ...(host.leaderGate ? { leaderGate: host.leaderGate } : {}),
       ...this.#options,
     });
     host.add(built);

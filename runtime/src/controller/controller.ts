@@ -51,6 +51,12 @@ export interface ControllerOptions {
   readonly workqueueMetrics?: WorkqueueMetrics;
   /** Start only while leading (default true, as controller-runtime). */
   readonly needLeaderElection?: boolean;
+  /**
+   * Checked synchronously before each reconcile of a leader-elected controller: `false` (this
+   * process stopped leading, e.g. it was paused past its renew deadline) skips the reconcile
+   * (default: always leading).
+   */
+  readonly leaderGate?: () => boolean;
 }
 
 const TEN_HOURS_MS = 10 * 60 * 60 * 1000;
@@ -184,6 +190,7 @@ export class Controller {
   }
 
   async #reconcileKey(key: string, signal: AbortSignal): Promise<void> {
+    if (this.needLeaderElection && this.#o.leaderGate?.() === false) return void this.#log.info('Not leading; skipping reconcile', { key });
     const request = parseKey(key);
     const reconcileId = randomUUID();
     const log = this.#log.child({ namespace: request.namespace, name: request.name, reconcileID: reconcileId });

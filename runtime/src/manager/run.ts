@@ -2,6 +2,7 @@ import { describeError } from '../errors/opkit-error.js';
 import type { Logger } from '../log/logger.js';
 import { settleWithin, waitForAbort } from '../util/abort.js';
 import type { Clock } from '../util/clock.js';
+import { LeaderElectionLostError } from '../leader/errors.js';
 import { ManagerError } from './errors.js';
 import type { LeaderElector, Runnable } from './runnable.js';
 
@@ -39,15 +40,15 @@ export async function runAll(o: RunAllOptions): Promise<void> {
     stopCtl.abort(err);
   };
   const running: Promise<void>[] = [];
-  const launch = (runnable: Runnable, signal: AbortSignal): void => {
-    running.push(
-      Promise.resolve()
-        .then(() => runnable.start(signal))
-        .then(
-          () => undefined,
-          (cause: unknown) => fail(new ManagerError({ reason: 'RunnableFailed', message: `a runnable failed: ${describeError(cause)}`, cause })),
-        ),
-    );
+  const launch = (runnable: Runnable, signal: AbortSignal): Promise<void> => {
+    const run = Promise.resolve()
+      .then(() => runnable.start(signal))
+      .then(
+        () => undefined,
+        (cause: unknown) => fail(new ManagerError({ reason: 'RunnableFailed', message: `a runnable failed: ${describeError(cause)}`, cause })),
+      );
+    running.push(run);
+    return run;
   };
 
   try {
@@ -57,17 +58,18 @@ export async function runAll(o: RunAllOptions): Promise<void> {
       const electorRun = Promise.resolve()
         .then(() =>
           o.elector.run(stopCtl.signal, (leading) => {
-            if (stopCtl.signal.aborted) return;
+            if (stopCtl.signal.aborted) return undefined;
             o.log.info('Leading; starting leader-elected runnables', { count: elected.length });
             const lost = (): void => {
-              fail(new ManagerError({ reason: 'LeaderElectionLost', message: 'leader election lost; stopping (restart the process to rejoin the election)' }));
+              const cause: unknown = leading.reason;
+              fail(cause instanceof LeaderElectionLostError ? cause : new LeaderElectionLostError({ message: 'leader election lost; stopping (restart the process to rejoin the election)', cause }));
             };
             if (leading !== stopCtl.signal) {
               if (leading.aborted) return lost();
               leading.addEventListener('abort', lost, { once: true });
             }
             const signal = leading === stopCtl.signal ? leading : AbortSignal.any([stopCtl.signal, leading]);
-            for (const r of elected) launch(r, signal);
+            return Promise.all(elected.map((r) => launch(r, signal))).then(() => undefined);
           }),
         )
         .catch((cause: unknown) => fail(new ManagerError({ reason: 'RunnableFailed', message: `leader election failed: ${describeError(cause)}`, cause })));

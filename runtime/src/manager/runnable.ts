@@ -17,13 +17,15 @@ export interface Runnable {
  * `onStartedLeading` with a signal that aborts when leadership is lost.
  *
  * Guarantees expected of an implementation: `onStartedLeading` is called at most once per run;
- * the signal it passes aborts the moment leadership is lost (or cannot be renewed in time); `run`
+ * the signal it passes aborts the moment leadership is lost (or cannot be renewed in time); when
+ * `onStartedLeading` returns a promise (the manager's leader-elected runnables, settling once they
+ * have stopped), the lease is kept until it settles, so no successor runs while they drain; `run`
  * resolves after `signal` aborts and the lease is released.
- * Caveats: the Lease-based elector (coordination.k8s.io/v1) is a separate module; the default is
- * {@link alwaysLeader}.
+ * Caveats: the Lease-based elector (coordination.k8s.io/v1) is `LeaseElector` (runtime/src/leader);
+ * the default is {@link alwaysLeader}.
  */
 export interface LeaderElector {
-  run(signal: AbortSignal, onStartedLeading: (leading: AbortSignal) => void): Promise<void>;
+  run(signal: AbortSignal, onStartedLeading: (leading: AbortSignal) => void | Promise<void>): Promise<void>;
 }
 
 /**
@@ -31,8 +33,8 @@ export interface LeaderElector {
  * Guarantees: calls `onStartedLeading` synchronously with `signal` itself.
  */
 export const alwaysLeader: LeaderElector = Object.freeze({
-  run(signal: AbortSignal, onStartedLeading: (leading: AbortSignal) => void): Promise<void> {
-    onStartedLeading(signal);
+  run(signal: AbortSignal, onStartedLeading: (leading: AbortSignal) => void | Promise<void>): Promise<void> {
+    void onStartedLeading(signal);
     if (signal.aborted) return Promise.resolve();
     return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   },
