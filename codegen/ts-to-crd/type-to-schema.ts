@@ -111,6 +111,10 @@ export class TypeConverter {
   #heritage(base: ts.ExpressionWithTypeArguments, file: LoadedFile): { properties: JsonObject; required: string[]; preserve: boolean } {
     const name = ts.isIdentifier(base.expression) ? base.expression.text : undefined;
     const resolved = name === undefined ? undefined : this.#sources.resolve(name, file);
+    if (resolved?.kind === 'external' && resolved.name === 'KubeObject') {
+      // `interface Widget extends KubeObject`: the object's own apiVersion, kind and metadata
+      return { properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } }, required: [], preserve: false };
+    }
     if (resolved === undefined || resolved.kind !== 'interface') {
       throw new UnsupportedTypeError(file.location(base), `cannot extend ${base.getText(file.source)}: only local or relatively imported interfaces`);
     }

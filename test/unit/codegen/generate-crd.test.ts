@@ -171,6 +171,36 @@ describe('opkit generate crd from hand-written types', () => {
     expect(explicit?.spec.names.plural).toBe('policys');
   });
 
+  it('reads a root written like the runtime documents it: extends KubeObject, with a descriptor', () => {
+    const text = [
+      "import type { KubeObject, Resource } from '@opkit/runtime';",
+      'export interface Widget extends KubeObject { spec?: WidgetSpec; status?: WidgetStatus }',
+      'export interface WidgetSpec { size: number }',
+      'export interface WidgetStatus { ready?: boolean }',
+      "export const Widget: Resource<Widget> = { group: 'example.com', version: 'v1', kind: 'Widget', plural: 'widgets', namespaced: true, subresources: { status: true } };",
+    ].join('\n');
+    const { crds, warnings } = buildCrds([{ path: '/virtual/widget.ts', text }]);
+    expect(warnings).toEqual([]);
+    expect(crds[0]?.spec.versions[0]).toEqual({
+      name: 'v1',
+      served: true,
+      storage: true,
+      subresources: { status: {} },
+      schema: {
+        openAPIV3Schema: {
+          type: 'object',
+          properties: {
+            apiVersion: { type: 'string' },
+            kind: { type: 'string' },
+            metadata: { type: 'object' },
+            spec: { type: 'object', required: ['size'], properties: { size: { type: 'number' } } },
+            status: { type: 'object', properties: { ready: { type: 'boolean' } } },
+          },
+        },
+      },
+    });
+  });
+
   it('merges versions of one kind from several files into one CRD, and refuses disagreeing CRD markers', () => {
     const version = (v: string, tags: string) => `/**\n * @group example.com\n * @version ${v}\n${tags} */\nexport interface Thing { spec?: { a?: string } }\n`;
     const merged = buildCrds([
