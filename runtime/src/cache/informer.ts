@@ -182,6 +182,7 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
       const options = {
         ...(this.#options.transform ? { transform: this.#options.transform } : {}),
         ...(this.#options.freeze === undefined ? {} : { freeze: this.#options.freeze }),
+        onTransformError: (error: unknown) => this.#call(() => onError?.(error)),
       };
       for await (const event of reflector(this.#writer, events, options)) {
         if (event.type === 'error') {

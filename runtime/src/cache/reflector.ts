@@ -13,6 +13,8 @@ export interface ReflectorOptions<T extends KubeObject> {
    * objects are stored as they are and readers must treat them as read-only by convention.
    */
   readonly freeze?: boolean;
+  /** Receives an exception thrown by `transform`; the object is then stored untransformed (default: ignored). */
+  readonly onTransformError?: (error: unknown, object: T) => void;
 }
 
 /**
@@ -44,7 +46,8 @@ export type ReflectorEvent<T extends KubeObject> =
  *   resourceVersions (unchanged objects yield nothing);
  * - `apply` of a known key yields an update with the previous object, unless its resourceVersion
  *   is unchanged; `delete` of a key not in the store yields nothing (no phantom deletes);
- * - every object is transformed, then (by default) deep-frozen, before it is stored or yielded;
+ * - every object is transformed, then (by default) deep-frozen, before it is stored or yielded; a
+ *   transform that throws is reported to `onTransformError` and the object is kept as it is;
  * - each yielded step is already applied: the store's generation equals the event's `generation`
  *   until the next step is pulled.
  *
@@ -58,7 +61,12 @@ export async function* reflector<T extends KubeObject>(
   const transform: Transform<T> = options.transform ?? stripManagedFields;
   const freeze = options.freeze ?? true;
   const prepare = (object: T): T => {
-    const out = transform(object);
+    let out = object;
+    try {
+      out = transform(object);
+    } catch (err) {
+      options.onTransformError?.(err, object);
+    }
     return freeze ? deepFreeze(out) : out;
   };
   const rv = (object: T): string => object.metadata?.resourceVersion ?? '';

@@ -19,7 +19,10 @@ export interface HandlerRegistration {
   remove(): void;
 }
 
-/** Read-only view of an informer's store. Keys are `namespace/name` (or `name` when cluster-scoped). */
+/**
+ * Read-only view of an informer's store. Keys are `namespace/name` (or `name` when cluster-scoped).
+ * Objects are shared by every reader and deep-frozen by the runtime's cache: clone before changing.
+ */
 export interface ReadonlyStore<T extends KubeObject> {
   get(key: string): T | undefined;
   list(): T[];
@@ -45,8 +48,11 @@ export interface Informer<T extends KubeObject> {
   /**
    * Adds a handler. Objects already in the store are replayed to it as `onAdd` (as client-go does),
    * so a handler added late misses nothing.
+   *
+   * `options.resyncPeriodMs` (optional) re-delivers every cached object to this handler as
+   * `onUpdate(o, o)` that often; it overrides the informer's/cache's period (0 turns it off).
    */
-  addEventHandler(handler: EventHandler<T>): HandlerRegistration;
+  addEventHandler(handler: EventHandler<T>, options?: { readonly resyncPeriodMs?: number }): HandlerRegistration;
   /** Whether the first list has been delivered into the store. */
   hasSynced(): boolean;
   /** Resolves once synced; rejects if the signal aborts or the kind is not served. */
@@ -67,6 +73,10 @@ export interface Cache extends Reader {
   indexField<T extends KubeObject>(resource: Resource<T>, field: string, extract: IndexFunc<T>): void;
   /** Runs every informer (also ones requested later) until the signal aborts. */
   start(signal: AbortSignal): Promise<void>;
-  /** Resolves true once every informer requested so far has synced; false if the signal aborts first. */
+  /**
+   * Resolves true once every informer requested so far has synced; false if the signal aborts first.
+   * Rejects with the informer's fatal error (e.g. `KindNotServedError` from `runtime/src/watch`)
+   * when a kind cannot be cached.
+   */
   waitForCacheSync(signal?: AbortSignal): Promise<boolean>;
 }

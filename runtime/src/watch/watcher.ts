@@ -263,15 +263,16 @@ async function* watchPhase<T extends KubeObject>(ctx: Context<T>, from: string):
     retryInMs: ctx.watchedSinceList ? 0 : ctx.backoff.next(),
     next: 'list',
   });
-  const stream = ctx.transport.stream({
-    method: 'GET',
-    path: ctx.path,
-    query: { ...selectors(ctx.scope), watch: true, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: ctx.watchTimeoutSeconds },
-    signal: controller.signal,
-  });
-  const iterator = stream[Symbol.asyncIterator]();
+  let iterator: AsyncIterator<string> | undefined;
   let event: ErrorEvent<T> | undefined;
   try {
+    const stream = ctx.transport.stream({
+      method: 'GET',
+      path: ctx.path,
+      query: { ...selectors(ctx.scope), watch: true, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: ctx.watchTimeoutSeconds },
+      signal: controller.signal,
+    });
+    iterator = stream[Symbol.asyncIterator]();
     for (;;) {
       const next = await iterator.next();
       if (next.done || controller.signal.aborted) break;
@@ -320,7 +321,7 @@ async function* watchPhase<T extends KubeObject>(ctx: Context<T>, from: string):
     timer.cancel();
     controller.abort();
     dispose();
-    await iterator.return?.().catch(() => undefined);
+    await iterator?.return?.().catch(() => undefined);
   }
   if (ctx.signal.aborted) return STOP;
   if (stalled) event = retry(new WatchStalledError({ resource: ctx.resource, stallTimeoutMs: ctx.stallTimeoutMs }));

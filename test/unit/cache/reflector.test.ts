@@ -109,4 +109,20 @@ describe('reflector', () => {
     expect(a.metadata?.managedFields).toHaveLength(1);
     expect(Object.isFrozen(a)).toBe(false);
   });
+
+  it('keeps an object untransformed and reports the error when the transform throws', async () => {
+    const { store, writer } = createStore<Obj>();
+    async function* events(): AsyncGenerator<WatcherEvent<Obj>> {
+      yield { type: 'init' };
+      yield { type: 'initPage', objects: [at('a', '1')] };
+      yield { type: 'initDone', resourceVersion: '1' };
+    }
+    const failures: unknown[] = [];
+    const transform = (): Obj => {
+      throw new Error('transform bug');
+    };
+    await drain(reflector(writer, events(), { transform, onTransformError: (e) => failures.push(e) }));
+    expect(store.get('default/a')?.metadata?.name).toBe('a');
+    expect(failures).toEqual([expect.objectContaining({ message: 'transform bug' })]);
+  });
 });

@@ -237,6 +237,28 @@ describe('watcher', () => {
   });
 });
 
+describe('watcher with a misbehaving transport', () => {
+  it('treats a stream() that throws synchronously as a failed watch and retries it', async () => {
+    const { api, clock, controller } = setup();
+    let calls = 0;
+    const transport = {
+      request: api.request.bind(api),
+      close: () => undefined,
+      stream: (req: Parameters<FakeApi['stream']>[0]) => {
+        if (calls++ === 0) throw new Error('synchronous failure');
+        return api.stream(req);
+      },
+    };
+    const run = collect(watcher(transport, ConfigMap, { signal: controller.signal, clock, backoff: { random: () => 0.5 } }));
+    await until(clock, () => api.watchRequests.length === 1);
+    expect(errors(run.events).map((e) => e.error.reason)).toEqual(['WatchFailed']);
+    expect(String(errors(run.events)[0]?.error.message)).toContain('synchronous failure');
+    controller.abort();
+    await run.done;
+    expect(run.error).toBeUndefined();
+  });
+});
+
 describe('exponentialBackoff', () => {
   it('grows 800 ms → 30 s by ×2, and reset starts over', () => {
     const b = exponentialBackoff({ jitter: 0 });
