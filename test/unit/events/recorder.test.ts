@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Event } from '../../../runtime/src/api/builtins.js';
+import type { Event } from '../../../runtime/src/api/builtins.js';
 import { EventBroadcaster } from '../../../runtime/src/events/recorder.js';
 import { FakeClock } from '../../../runtime/src/util/fake-clock.js';
 import { MemoryClient } from '../../support/memory-client.js';

@@ -53,7 +53,8 @@ describe('setControllerReference / setOwnerReference', () => {
     expect(() => setControllerReference(owner, { metadata: { name: 'ns1' } }, Widget)).toThrow(/cluster-scoped/);
     expect(() => setControllerReference({ metadata: { namespace: 'ns', name: 'w' } }, { metadata: { namespace: 'ns', name: 'c' } }, Widget)).toThrow(/uid/);
     const ns = { metadata: { name: 'ns', uid: 'uid-ns' } };
-    expect(setControllerReference(ns, { metadata: { namespace: 'ns', name: 'c' } }, Namespace).metadata?.ownerReferences?.[0]?.kind).toBe('Namespace');
+    const cm: ConfigMap = { metadata: { namespace: 'ns', name: 'c' } };
+    expect(setControllerReference(ns, cm, Namespace).metadata?.ownerReferences?.[0]?.kind).toBe('Namespace');
   });
 });
 
