@@ -9,7 +9,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { resolveAppAnswers, type AppAnswers } from '../generators/app/index.js';
+import { resolveAppAnswers, type AppAnswers } from '../generators/shared/answers.js';
 import { ScaffoldError } from '../generators/shared/errors.js';
 import { opkitDependencies } from '../generators/shared/paths.js';
 import { assertTargetUsable } from '../generators/shared/target.js';

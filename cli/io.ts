@@ -28,8 +28,3 @@ export function processIo(): CliIo {
     interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
   };
 }
-
-/** Writes `text` to a stream. */
-export function write(stream: Writable, text: string): void {
-  stream.write(text);
-}

@@ -9,20 +9,16 @@ import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BaseOptions } from 'yeoman-generator';
 import { API_GENERATOR_PATH, ApiGenerator, type ApiInputs } from '../api/index.js';
-import { apiSpec, type ApiSpec } from '../shared/api-spec.js';
+import { APP_DEFAULTS, resolveAppAnswers, type AppAnswers, type GivenValues } from '../shared/answers.js';
 import { OpkitGenerator } from '../shared/base.js';
-import { ScaffoldError } from '../shared/errors.js';
 import { defaultGroup, defaultKind, pluralize, projectStem, toPackageName } from '../shared/names.js';
 import { opkitDependencies, templatesDir, type OpkitDependencies } from '../shared/paths.js';
 import { assertTargetUsable } from '../shared/target.js';
-import { checkDomain, checkGroup, checkKind, checkPlural, checkProjectName, checkVersion } from '../shared/validate.js';
+import { checkDomain, checkGroup, checkKind, checkPlural, checkVersion } from '../shared/validate.js';
 import { projectPackageJson } from './package-json.js';
 
 /** The file of this generator (yeoman registers generators by path). */
 export const APP_GENERATOR_PATH: string = fileURLToPath(import.meta.url);
-
-/** Defaults of values no option gives and no prompt asks for. */
-export const APP_DEFAULTS = { directory: 'my-operator', domain: 'example.com', version: 'v1alpha1' } as const;
 
 /** The values {@link AppGenerator} takes; every one has a default (see {@link resolveAppAnswers}). */
 export interface AppInputs {
@@ -48,47 +44,6 @@ export interface AppInputs {
 
 /** Options of {@link AppGenerator}: yeoman's and {@link AppInputs}. */
 export type AppGeneratorOptions = BaseOptions & AppInputs;
-
-/** The values a project is generated from. */
-export interface AppAnswers {
-  /** Absolute target folder. */
-  readonly directory: string;
-  readonly projectName: string;
-  readonly api: ApiSpec;
-}
-
-/** The values of options that were given; prompts fill the rest, then defaults. */
-interface GivenValues {
-  directory?: string | undefined;
-  projectName?: string | undefined;
-  domain?: string | undefined;
-  group?: string | undefined;
-  version?: string | undefined;
-  kind?: string | undefined;
-  plural?: string | undefined;
-  clusterScoped?: boolean | undefined;
-}
-
-/**
- * The answers from given values and defaults: project name from the folder, group and kind from
- * the project name (`webapp-operator` → group `webapp`, kind `Webapp`), plural from the kind.
- * @throws ScaffoldError naming the first invalid value and its rule.
- */
-export function resolveAppAnswers(given: GivenValues, cwd: string): AppAnswers {
-  const directory = resolve(cwd, given.directory ?? APP_DEFAULTS.directory);
-  const projectName = given.projectName ?? toPackageName(basename(directory));
-  const nameProblem = checkProjectName(projectName);
-  if (nameProblem !== undefined) throw new ScaffoldError({ reason: 'InvalidProjectName', message: `${nameProblem}; pass another folder name` });
-  const api = apiSpec({
-    domain: given.domain ?? APP_DEFAULTS.domain,
-    group: given.group ?? defaultGroup(projectName),
-    version: given.version ?? APP_DEFAULTS.version,
-    kind: given.kind ?? defaultKind(projectName),
-    plural: given.plural,
-    clusterScoped: given.clusterScoped,
-  });
-  return { directory, projectName, api };
-}
 
 /** Turns a check (`undefined` or a message) into an inquirer `validate`. */
 function validator(check: (value: string) => string | undefined | { message: string }): (value: string) => true | string {
