@@ -306,6 +306,8 @@ async function* watchPhase<T extends KubeObject>(ctx: Context<T>, from: string):
       if (line.type === 'BOOKMARK') yield { type: 'bookmark', resourceVersion: rv };
       else if (line.type === 'DELETED') yield { type: 'delete', object: object as T };
       else yield { type: 'apply', object: object as T };
+      // Time the consumer spent on the event is not the server's silence.
+      lastActivity = ctx.clock.now();
     }
     if (!event && !stalled && !ctx.signal.aborted) {
       if (delivered || ctx.clock.now() - openedAt >= EARLY_CLOSE_MS) return { phase: 'watch', resourceVersion, delayMs: 0 };

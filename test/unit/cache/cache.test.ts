@@ -197,3 +197,20 @@ describe('InformerCache namespace option', () => {
     expect(cache.informerFor(Ns).scope).toEqual({});
   });
 });
+
+describe('InformerCache after stop', () => {
+  it('answers reads of synced kinds from the last state, refuses kinds that never synced, and waitForCacheSync says false', async () => {
+    const { api, cache, controller, start, stopped } = setup();
+    api.upsert(cm('a'));
+    cache.informerFor(ConfigMap);
+    start();
+    await cache.waitForCacheSync();
+    controller.abort();
+    await stopped();
+    expect(names(await cache.list(ConfigMap))).toEqual(['a']);
+    cache.informerFor(ConfigMap, { labelSelector: 'late=1' });
+    expect(await cache.waitForCacheSync()).toBe(false);
+    const Ns: Resource = { group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false };
+    await expect(cache.list(Ns)).rejects.toMatchObject({ reason: 'InformerStopped' });
+  });
+});
