@@ -52,6 +52,12 @@ describe('Store', () => {
     expect(store.byIndex('namespace', 'ns1')).toHaveLength(3);
   });
 
+  it('hands readers a view without write methods: the writer is the only way in', () => {
+    const { store, writer } = createStore();
+    for (const method of ['apply', 'delete', 'replace', 'addIndex']) expect(method in store).toBe(false);
+    expect(writer.store).toBe(store);
+  });
+
   it('builds an index added later over the objects already stored', () => {
     const { store, writer } = createStore<ReturnType<typeof obj>>();
     writer.apply(obj('a', '1', { node: 'n1' }));
