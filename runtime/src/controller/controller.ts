@@ -157,7 +157,8 @@ export class Controller {
         signal,
         onError: (err, key) => this.#log.error('unexpected worker failure', { key, err }),
       });
-      await waitForAbort(signal);
+      // `work` only settles early if the workers themselves fail; then start() rejects.
+      await Promise.race([waitForAbort(signal), work]);
       resyncTimer?.cancel();
       this.#queue.shutDown();
       this.#log.info('Stopping workers; waiting for in-flight reconciles', { inFlight: this.#active });
