@@ -7,27 +7,42 @@ import type { Predicate } from '../predicates/predicates.js';
 /**
  * Maps a changed object to the keys of the primary objects to reconcile. Pure: it sees only the
  * object (read other state in the reconciler, or from a cache captured in the closure).
+ *
+ * Guarantees (of the controller): called for the old and the new object of an update; duplicate
+ * keys are enqueued once. Caveats: must not throw (a throw drops the event and is logged).
  */
 export type MapFunc<T extends KubeObject = KubeObject> = (object: T) => readonly ObjectKey[];
 
-/** A queued request: the key of one primary object. */
+/**
+ * A queued request: the key of one primary object, what a reconciler receives.
+ * Caveats: `namespace` is absent for cluster-scoped kinds.
+ */
 export interface Request {
   readonly namespace?: string;
   readonly name: string;
 }
 
-/** `namespace/name`, or `name` for cluster-scoped keys: the workqueue key. */
+/**
+ * `namespace/name`, or `name` for cluster-scoped keys: the workqueue key.
+ * Guarantees: the same format as the cache store's keys, and {@link parseKey} inverts it.
+ */
 export function keyString(key: ObjectKey): string {
   return key.namespace ? `${key.namespace}/${key.name}` : key.name;
 }
 
-/** The inverse of {@link keyString}. */
+/**
+ * The inverse of {@link keyString}.
+ * Caveats: a key without `/` has no namespace (Kubernetes names never contain `/`).
+ */
 export function parseKey(key: string): Request {
   const slash = key.indexOf('/');
   return slash < 0 ? { name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
-/** The key of an object itself (`handler.EnqueueRequestForObject`). */
+/**
+ * The key of an object itself (`handler.EnqueueRequestForObject`).
+ * Guarantees: no key for an object without a name.
+ */
 export function objectKeys(object: KubeObject): ObjectKey[] {
   const name = object.metadata?.name;
   return name ? [{ namespace: object.metadata?.namespace, name }] : [];
