@@ -19,9 +19,10 @@ const timings: Array<[string, number]> = [];
 /** Runs a command to completion; fails the test with its output when it exits non-zero. */
 function run(step: string, command: string, args: readonly string[], cwd: string, timeoutMs = 600_000): string {
   const start = performance.now();
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, CI: 'true', FORCE_COLOR: '0' } });
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' } });
   timings.push([step, performance.now() - start]);
-  const output = `${result.stdout}\n${result.stderr}`;
+  // eslint-disable-next-line no-control-regex
+  const output = `${result.stdout}\n${result.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
   if (result.status !== 0) {
     throw new Error(`${step} failed (${command} ${args.join(' ')}, exit ${String(result.status)}${result.error ? `, ${result.error.message}` : ''}):\n${output.slice(-6000)}`);
   }
