@@ -1,5 +1,6 @@
 import { describeError } from '../errors/opkit-error.js';
 import { realClock, type Clock } from '../util/clock.js';
+import { redactFields } from './redact.js';
 
 /** Structured fields of one log line (or bindings of a child logger). */
 export type LogFields = Readonly<Record<string, unknown>>;
@@ -62,7 +63,8 @@ function safeStringify(record: Record<string, unknown>): string {
  * `time` as RFC 3339 from the clock; `err` fields become `{name, message, reason?, stack?, cause?}`.
  *
  * Guarantees: never throws (unserializable fields are replaced); lines below `level` cost one
- * comparison; children share the parent's level and sink.
+ * comparison; children share the parent's level and sink; the payload (`data`, `stringData`,
+ * `binaryData`) of Secrets and other Kubernetes objects logged whole is redacted ({@link redactFields}).
  * Caveats: writes synchronously-buffered to stdout by default; not a replacement for pino in
  * high-volume production logging.
  */
@@ -73,7 +75,7 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const make = (bindings: LogFields): Logger => {
     const log = (level: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void => {
       if (RANK[level] < rank) return;
-      const record: Record<string, unknown> = { level, time: new Date(clock.now()).toISOString(), msg, ...bindings, ...fields };
+      const record: Record<string, unknown> = { level, time: new Date(clock.now()).toISOString(), msg, ...bindings, ...(fields ? redactFields(fields) : {}) };
       if ('err' in record) record['err'] = serializeError(record['err']);
       try {
         write(safeStringify(record));
@@ -86,10 +88,10 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
       info: (msg, fields) => log('info', msg, fields),
       warn: (msg, fields) => log('warn', msg, fields),
       error: (msg, fields) => log('error', msg, fields),
-      child: (more) => make({ ...bindings, ...more }),
+      child: (more) => make({ ...bindings, ...redactFields(more) }),
     };
   };
-  return make(options.bindings ?? {});
+  return make(redactFields(options.bindings ?? {}));
 }
 
 const discard = (): void => {};
