@@ -6,16 +6,21 @@ import { createClient, type Client } from '../client/client.js';
 import { createTransport, type Transport, type TransportOptions } from '../client/transport.js';
 import type { ControllerHost } from '../controller/builder.js';
 import { Controller } from '../controller/controller.js';
-import { noopControllerMetrics, type ControllerMetrics } from '../controller/metrics.js';
+import type { ControllerMetrics } from '../controller/metrics.js';
 import { describeError } from '../errors/opkit-error.js';
-import { createJsonLogger, type Logger } from '../log/logger.js';
+import type { EventRecorder } from '../events/recorder.js';
+import { fencedClient } from '../leader/fence.js';
+import { createJsonLogger, type Logger, type LogLevel } from '../log/logger.js';
+import type { OperatorMetrics } from '../metrics/metrics.js';
+import type { HealthCheck } from '../server/health.js';
 import type { WorkqueueMetrics } from '../queue/metrics.js';
 import { realClock, type Clock } from '../util/clock.js';
 import { KindNotServedError } from '../watch/errors.js';
 import { cachedClient } from './client.js';
 import { ManagerError } from './errors.js';
 import { runAll } from './run.js';
-import { alwaysLeader, type LeaderElector, type Runnable } from './runnable.js';
+import { ManagerOperations, type OperationsOptions } from './operations.js';
+import type { Runnable } from './runnable.js';
 
 /** What a cache factory gets from the manager. */
 export interface CacheDependencies {
@@ -26,29 +31,29 @@ export interface CacheDependencies {
   readonly namespace: string | undefined;
 }
 
-/** The manager's metrics sinks (default: record nothing). */
+/** Replaces the manager's metrics sinks (default: the Prometheus ones of `mgr.metrics`). */
 export interface ManagerMetricsOptions {
   readonly controller?: ControllerMetrics;
   /** The `workqueue_*` sink for the queue of the controller named `name`. */
   readonly workqueue?: (name: string) => WorkqueueMetrics;
 }
 
-/** Options of {@link Manager}. */
-export interface ManagerOptions {
+/** Options of {@link Manager} (with leader election, endpoints and events from {@link OperationsOptions}). */
+export interface ManagerOptions extends OperationsOptions {
   /** Credentials and server (client-node KubeConfig). */
   readonly kubeConfig: KubeConfig;
   /** Watch and cache only this namespace (default: all namespaces). */
   readonly namespace?: string;
   /** Source of time for every timer the manager and its controllers use (default {@link realClock}). */
   readonly clock?: Clock;
-  /** Default: {@link createJsonLogger} (JSON lines to stdout, level info). */
+  /** Default: {@link createJsonLogger} (JSON lines to stdout, level `logLevel`). */
   readonly logger?: Logger;
+  /** Level of the default logger (default `info`); ignored when `logger` is given. */
+  readonly logLevel?: LogLevel;
   /** How long runnables may take to stop after the signal aborts, in ms (default 30 000). */
   readonly gracefulShutdownTimeoutMs?: number;
   /** How long to wait for the caches to sync before failing, in ms (default 120 000). */
   readonly cacheSyncTimeoutMs?: number;
-  /** Gates runnables with `needLeaderElection` (default {@link alwaysLeader}). */
-  readonly leaderElection?: LeaderElector;
   readonly metrics?: ManagerMetricsOptions;
   /** Options of the HTTP transport (default: 64 sockets, user agent `opkit`). */
   readonly transport?: TransportOptions;
@@ -86,6 +91,11 @@ export class Manager implements ControllerHost {
   readonly namespace: string | undefined;
   readonly gracefulShutdownTimeoutMs: number;
   readonly controllerMetrics: ControllerMetrics;
+  /** This manager's Prometheus metrics; register your own on `mgr.metrics.registry`. */
+  readonly metrics: OperatorMetrics;
+  /** Whether leader-elected work may run now (false once a Lease elector's renew deadline passed). */
+  readonly leaderGate: () => boolean;
+  readonly #ops: ManagerOperations;
   readonly #options: ManagerOptions;
   readonly #transport: Transport;
   readonly #runnables: Runnable[] = [];
@@ -96,20 +106,55 @@ export class Manager implements ControllerHost {
   constructor(options: ManagerOptions) {
     this.#options = options;
     this.clock = options.clock ?? realClock;
-    this.logger = options.logger ?? createJsonLogger({ clock: this.clock });
+    this.logger = options.logger ?? createJsonLogger({ clock: this.clock, level: options.logLevel ?? 'info' });
     this.namespace = options.namespace;
     this.gracefulShutdownTimeoutMs = options.gracefulShutdownTimeoutMs ?? 30_000;
-    this.controllerMetrics = options.metrics?.controller ?? noopControllerMetrics;
     this.#transport = createTransport(options.kubeConfig, options.transport);
     this.apiReader = createClient(this.#transport);
+    const ops = (this.#ops = new ManagerOperations({ options, client: this.apiReader, clock: this.clock, logger: this.logger, namespace: this.namespace }));
+    this.metrics = ops.metrics;
+    this.controllerMetrics = options.metrics?.controller ?? ops.metrics.controller;
+    this.leaderGate = () => ops.leaderGate();
+    this.#runnables.push(ops.events);
     const deps: CacheDependencies = { transport: this.#transport, clock: this.clock, logger: this.logger, namespace: this.namespace };
     this.cache = options.newCache ? options.newCache(deps) : defaultCache(deps, options.cache);
-    this.client = cachedClient({ reader: this.cache, writer: this.apiReader });
+    const writer = ops.leaseElector ? fencedClient(this.apiReader, () => ops.mayWrite()) : this.apiReader;
+    this.client = cachedClient({ reader: this.cache, writer });
   }
 
-  /** The `workqueue_*` sink for controller `name` (from `options.metrics.workqueue`). */
+  /** The `workqueue_*` sink for controller `name` (`options.metrics.workqueue`, else Prometheus). */
   workqueueMetrics(name: string): WorkqueueMetrics | undefined {
-    return this.#options.metrics?.workqueue?.(name);
+    return this.#options.metrics?.workqueue ? this.#options.metrics.workqueue(name) : this.#ops.metrics.workqueue(name);
+  }
+
+  /** Adds a `/healthz` check (`ping` is built in). */
+  addHealthCheck(name: string, check: HealthCheck): void {
+    this.#ops.healthz.add(name, check);
+  }
+
+  /** Adds a `/readyz` check (`informer-sync`, true once the caches synced, is built in). */
+  addReadyCheck(name: string, check: HealthCheck): void {
+    this.#ops.readyz.add(name, check);
+  }
+
+  /** An events.k8s.io/v1 recorder reporting as `controller` (controller-runtime's `GetEventRecorderFor`). */
+  eventRecorder(controller: string): EventRecorder {
+    return this.#ops.events.recorder(controller);
+  }
+
+  /** The bound `/metrics` address once started (port 0 resolved), undefined when disabled. */
+  metricsAddress(): { address: string; port: number } | undefined {
+    return this.#ops.metricsAddress();
+  }
+
+  /** The bound `/healthz`+`/readyz` address once started, undefined when disabled. */
+  healthProbeAddress(): { address: string; port: number } | undefined {
+    return this.#ops.healthProbeAddress();
+  }
+
+  /** The Lease elector's view (undefined without Lease-based leader election). */
+  get leaderElection(): { readonly identity: string; isLeading(): boolean } | undefined {
+    return this.#ops.leaseElector;
   }
 
   /**
@@ -137,6 +182,13 @@ export class Manager implements ControllerHost {
     const log = this.logger.child({ component: 'manager' });
     const cacheCtl = new AbortController();
     log.info('Starting manager', { runnables: this.#runnables.length, namespace: this.namespace ?? '' });
+    try {
+      await this.#ops.listen();
+    } catch (err) {
+      await this.#ops.close();
+      this.#transport.close();
+      throw err;
+    }
     const cacheRun = this.cache.start(cacheCtl.signal).then(
       () => undefined,
       (err: unknown) => err,
@@ -144,11 +196,12 @@ export class Manager implements ControllerHost {
     try {
       const synced = await this.#waitForCaches(signal, cacheRun);
       if (!synced) return;
+      this.#ops.markSynced();
       log.info('Caches synced; starting runnables');
       await runAll({
         runnables: this.#runnables,
         signal,
-        elector: this.#options.leaderElection ?? alwaysLeader,
+        elector: this.#ops.elector,
         clock: this.clock,
         gracefulShutdownTimeoutMs: this.gracefulShutdownTimeoutMs,
         log,
@@ -158,6 +211,7 @@ export class Manager implements ControllerHost {
     } finally {
       cacheCtl.abort();
       await cacheRun;
+      await this.#ops.close();
       this.#transport.close();
       log.info('Manager stopped');
     }
