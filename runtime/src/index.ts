@@ -116,3 +116,29 @@ export {
   InformerStoppedError,
   type CacheErrorReason,
 } from './cache/errors.js';
+export { LeaseElector, type LeaseElectorOptions, type LeaderElectionMetrics, type LeaderElectionState } from './leader/elector.js';
+export { LeaderElectionError, LeaderElectionLostError, type LeaderElectionErrorReason } from './leader/errors.js';
+export { LeaseLock, type LeaderElectionRecord } from './leader/lease-lock.js';
+export { fencedClient } from './leader/fence.js';
+export { ManagerOperations, type LeaderElectionConfig, type OperationsOptions } from './manager/operations.js';
+export { OperatorMetrics, RECONCILE_TIME_BUCKETS, WORKQUEUE_BUCKETS, type OperatorMetricsOptions } from './metrics/metrics.js';
+export { HealthChecks, ping, type HealthCheck } from './server/health.js';
+export { HttpEndpoint, parseBindAddress, ServerError, type BindAddress, type RouteHandler, type ServerErrorReason } from './server/http.js';
+export { EventBroadcaster, type EventRecorder, type EventBroadcasterOptions, type EventType, type EventReference } from './events/recorder.js';
+export { setCondition, removeCondition, findCondition, isConditionTrue, isConditionFalse, type Condition, type ConditionInput, type ConditionStatus } from './helpers/conditions.js';
+export { retryOnConflict, retryOnError, DefaultRetry, DefaultBackoff, type Backoff as RetryBackoff, type RetryOptions } from './helpers/retry.js';
+export { setControllerReference, setOwnerReference, getControllerOf, isControlledBy, type OwnerReferenceOptions } from './helpers/owner.js';
+export { addFinalizer, removeFinalizer, hasFinalizer, finalizer, type FinalizerHandlers, type FinalizerOptions } from './helpers/finalizers.js';
+export { createOrUpdate, createOrPatch, mergePatch, type OperationResult, type CreateOrUpdateResult, type MutateFn } from './helpers/create-or-update.js';
+export {
+  AlreadyOwnedError,
+  OwnerReferenceError,
+  FinalizerError,
+  HelperError,
+  type OwnerReferenceErrorReason,
+  type FinalizerErrorReason,
+  type HelperErrorReason,
+} from './helpers/errors.js';
+export { redactFields, REDACTED } from './log/redact.js';
+export { pinoLogger, type PinoLike } from './log/pino.js';
+export { formatMicroTime, formatTime, parseTime } from './util/time-format.js';
