@@ -144,7 +144,6 @@ export class AppGenerator extends OpkitGenerator<AppGeneratorOptions> {
       ['Dockerfile.ejs', 'Dockerfile'],
       ['README.md.ejs', 'README.md'],
       ['src/main.ts.ejs', 'src/main.ts'],
-      ['src/conditions.ts', 'src/conditions.ts'],
       ['config/default/kustomization.yaml.ejs', 'config/default/kustomization.yaml'],
       ['config/manager/manager.yaml.ejs', 'config/manager/manager.yaml'],
       ['config/manager/kustomization.yaml.ejs', 'config/manager/kustomization.yaml'],

@@ -5,7 +5,7 @@
  * the control-plane binaries (the generated project's `pretest` builds them when missing).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -40,11 +40,13 @@ afterAll(() => {
 });
 
 describe('a generated operator', () => {
-  test('scaffolds and installs with the built create-operator', () => {
+  test('scaffolds and installs with the built create-operator, without rebuilding the checkout', () => {
+    const builtAt = statSync(CREATE_OPERATOR).mtimeMs;
     const output = run('create-operator (with npm install)', process.execPath, [CREATE_OPERATOR, 'webapp-operator', '--yes', '--skip-git'], tmp);
     expect(output).toContain('Installed dependencies');
     expect(existsSync(join(project, 'node_modules', '@opkit', 'runtime', 'package.json'))).toBe(true);
     expect(existsSync(join(project, 'node_modules', '.bin', 'opkit'))).toBe(true);
+    expect(statSync(CREATE_OPERATOR).mtimeMs).toBe(builtAt);
   });
 
   test('builds with tsc strict', () => {

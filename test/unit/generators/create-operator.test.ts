@@ -46,7 +46,6 @@ describe('create-operator --yes (defaults)', () => {
       'config/samples/webapp.example.com_v1alpha1_webapp.yaml',
       'package.json',
       'src/api/webapp.example.com/v1alpha1/index.ts',
-      'src/conditions.ts',
       'src/controllers/webapp.controller.ts',
       'src/main.ts',
       'test/webapp.controller.test.ts',
