@@ -3,7 +3,6 @@ import { controller } from '../../../runtime/src/controller/builder.js';
 import { LeaseElector } from '../../../runtime/src/leader/elector.js';
 import { LeaderElectionLostError } from '../../../runtime/src/leader/errors.js';
 import type { Clock } from '../../../runtime/src/util/clock.js';
-import { FakeClock } from '../../../runtime/src/util/fake-clock.js';
 import { fakeHost, settle } from '../../support/controller-host.js';
 import { MemoryClient } from '../../support/memory-client.js';
 import { Widget } from '../../support/widget.js';
