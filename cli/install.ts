@@ -27,14 +27,15 @@ function runCommand(command: string, args: readonly string[], cwd: string, env: 
 }
 
 /**
- * Runs `npm install` in `dir`, showing progress; on failure throws `InstallFailed` with the end of
- * npm's output in the message.
+ * Runs `npm install --prefer-offline` in `dir` (cached metadata is used without revalidation: about
+ * half the time on a warm cache; anything missing is still fetched), showing progress; on failure
+ * throws `InstallFailed` with the end of npm's output in the message.
  */
 export async function installDependencies(dir: string, io: CliIo): Promise<void> {
   const progress = startProgress('Installing dependencies (npm install)', { out: io.stdout, tty: io.interactive });
   let finished: Finished;
   try {
-    finished = await runCommand('npm', ['install', '--no-audit', '--no-fund'], dir, io.env);
+    finished = await runCommand('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], dir, io.env);
   } catch (err) {
     progress.done(false, 'npm install could not start');
     throw new ScaffoldError({ reason: 'InstallFailed', message: `npm install could not start in ${dir}: ${err instanceof Error ? err.message : String(err)}`, cause: err });
