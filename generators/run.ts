@@ -6,6 +6,7 @@
  */
 import { Console } from 'node:console';
 import type { Readable, Writable } from 'node:stream';
+import type { InputOutputAdapter } from '@yeoman/types';
 import type { AppInputs } from './app/index.js';
 import type { ApiInputs } from './api/index.js';
 
@@ -24,16 +25,17 @@ export type GeneratorRun =
 /**
  * Runs one generator in a fresh environment rooted at `cwd` and resolves when its files are on
  * disk. Rejects with the first error of any task; then nothing has been written (the commit to
- * disk is the environment's last task).
+ * disk is the environment's last task). Prompts go through `adapter` (default: a terminal adapter
+ * on `io`; tests pass yeoman's TestAdapter with mocked answers).
  */
-export async function runGenerator(run: GeneratorRun, cwd: string, io: GeneratorIo): Promise<void> {
+export async function runGenerator(run: GeneratorRun, cwd: string, io: GeneratorIo, adapter?: InputOutputAdapter): Promise<void> {
   const [{ createEnv }, { TerminalAdapter }, app, api] = await Promise.all([
     import('yeoman-environment'),
     import('@yeoman/adapter'),
     import('./app/index.js'),
     import('./api/index.js'),
   ]);
-  const adapter = new TerminalAdapter({
+  adapter ??= new TerminalAdapter({
     stdin: io.stdin as NodeJS.ReadStream,
     stdout: io.stdout as NodeJS.WriteStream,
     // yeoman logs progress (`create <file>`) on the error stream; it is not an error: show it on stdout.

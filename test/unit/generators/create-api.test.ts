@@ -14,7 +14,7 @@ beforeAll(async () => {
   const captured = captureIo(tmp.dir);
   const code = await createOperator(['template', '--yes', '--skip-install', '--skip-git', '--group', 'webapp', '--kind', 'Webapp'], captured.io);
   expect(code).toBe(0);
-});
+}, 60_000);
 afterAll(() => tmp.remove());
 
 /** A fresh copy of the generated project. */
@@ -41,7 +41,7 @@ function crdVersions(text: string | undefined): CrdVersion[] {
   return ((parse(text ?? '') as { spec: { versions: CrdVersion[] } }).spec.versions).map(({ name, served, storage }) => ({ name, served, storage }));
 }
 
-describe('opkit create api: a new kind', () => {
+describe('opkit create api: a new kind', { timeout: 60_000 }, () => {
   let dir: string;
   let before: Record<string, string>;
   let after: Record<string, string>;
@@ -53,7 +53,7 @@ describe('opkit create api: a new kind', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     after = readTree(dir);
-  });
+  }, 60_000);
 
   test('adds the CRD, types, controller, sample and test', () => {
     const added = Object.keys(after).filter((f) => !(f in before));
@@ -92,7 +92,7 @@ describe('opkit create api: a new kind', () => {
   });
 });
 
-describe('opkit create api: a new version of an existing kind', () => {
+describe('opkit create api: a new version of an existing kind', { timeout: 60_000 }, () => {
   test('adds the version to the CRD, served, with storage left on the old version, and its types', async () => {
     const dir = project();
     const before = readTree(dir);
@@ -132,7 +132,7 @@ describe('opkit create api: a new version of an existing kind', () => {
   });
 });
 
-describe('opkit create api refuses bad input, writing nothing', () => {
+describe('opkit create api refuses bad input, writing nothing', { timeout: 60_000 }, () => {
   let dir: string;
   let before: Record<string, string>;
 

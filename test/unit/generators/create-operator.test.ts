@@ -13,7 +13,7 @@ async function create(args: readonly string[]): Promise<{ code: number; stdout: 
   return { code, stdout: captured.stdout(), stderr: captured.stderr() };
 }
 
-describe('create-operator --yes (defaults)', () => {
+describe('create-operator --yes (defaults)', { timeout: 60_000 }, () => {
   let files: Record<string, string>;
   let stdout: string;
 
@@ -23,7 +23,7 @@ describe('create-operator --yes (defaults)', () => {
     expect(run.code).toBe(0);
     stdout = run.stdout;
     files = readTree(join(tmp.dir, 'webapp-operator'));
-  });
+  }, 60_000);
 
   test('writes the project layout of the design', () => {
     expect(Object.keys(files)).toEqual([
@@ -72,7 +72,7 @@ describe('create-operator --yes (defaults)', () => {
   });
 });
 
-describe('create-operator with every flag', () => {
+describe('create-operator with every flag', { timeout: 60_000 }, () => {
   test('a cluster-scoped Policy in group security.acme.io at v1 gets plural policies', async () => {
     const run = await create(['guard', '--yes', '--skip-install', '--skip-git', '--domain', 'acme.io', '--group', 'security', '--version', 'v1', '--kind', 'Policy', '--cluster-scoped', '--name', 'guard-op']);
     expect(run.stderr).toBe('');
@@ -114,7 +114,7 @@ describe('create-operator with every flag', () => {
   });
 });
 
-describe('create-operator refuses bad input, writing nothing', () => {
+describe('create-operator refuses bad input, writing nothing', { timeout: 60_000 }, () => {
   const cases: ReadonlyArray<{ name: string; args: string[]; message: RegExp }> = [
     { name: 'a group that is not a DNS-1123 subdomain', args: ['--group', 'Web_App'], message: /group "Web_App" is not a DNS-1123 subdomain/ },
     { name: 'a kind that is not PascalCase', args: ['--kind', 'webapp'], message: /kind "webapp" is not PascalCase/ },

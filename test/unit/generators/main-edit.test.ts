@@ -18,7 +18,8 @@ const stop = new AbortController();
 await mgr.start(stop.signal);
 `;
 
-describe('registerController', () => {
+// The first test loads ts-morph (seconds on a busy machine).
+describe('registerController', { timeout: 30_000 }, () => {
   test('adds the import after the others and the call after the last registration', async () => {
     const edited = await registerController(MAIN, registration);
     expect(edited).toContain("import { registerWebController } from './controllers/web.controller.js';\nimport { registerCacheController } from './controllers/cache.controller.js';\n");
