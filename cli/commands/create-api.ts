@@ -6,7 +6,7 @@
  * @module
  */
 import { apiSpec } from '../../generators/shared/api-spec.js';
-import { readProjectConfig } from '../../generators/shared/project.js';
+import { findProjectRoot, readProjectConfig } from '../../generators/shared/project.js';
 import { parseFlags, UsageError } from '../args.js';
 import { reportError } from '../report.js';
 import type { CliIo } from '../io.js';
@@ -14,7 +14,7 @@ import type { CliIo } from '../io.js';
 /** Usage text of `opkit create api`. */
 export const CREATE_API_USAGE = `Usage: opkit create api --group <group> --version <version> --kind <Kind> [options]
 
-Adds a kind to this project: its CRD (config/crd), TypeScript types (src/api), a controller
+Adds a kind to the project around the current folder: its CRD (config/crd), TypeScript types (src/api), a controller
 registered in src/main.ts, a sample and a test. For a kind that exists, adds the version to
 its CRD (served; storage stays on the current storage version unless --storage) with its
 types and sample.
@@ -54,7 +54,8 @@ export async function runCreateApi(argv: readonly string[], io: CliIo): Promise<
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0] ?? ''}`);
     const missing = (['group', 'version', 'kind'] as const).filter((f) => values[f] === undefined);
     if (missing.length > 0) throw new UsageError(`missing ${missing.map((f) => `--${f}`).join(', ')}`);
-    const project = readProjectConfig(io.cwd);
+    const root = findProjectRoot(io.cwd);
+    const project = readProjectConfig(root);
     const inputs = {
       domain: values.domain ?? project.domain,
       group: values.group as string,
@@ -66,8 +67,8 @@ export async function runCreateApi(argv: readonly string[], io: CliIo): Promise<
     const spec = apiSpec(inputs); // validate before loading yeoman
     const { runGenerator } = await import('../../generators/run.js');
     await runGenerator(
-      { generator: 'api', options: { ...inputs, storage: values.storage === true, overwrite: values.force === true, destinationRoot: io.cwd } },
-      io.cwd,
+      { generator: 'api', options: { ...inputs, storage: values.storage === true, overwrite: values.force === true, destinationRoot: root } },
+      root,
       io,
     );
     io.stdout.write(`\nAdded ${spec.kind} (${spec.apiGroup}/${spec.version}). Next: npm run build && npm test\n`);

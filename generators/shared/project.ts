@@ -4,7 +4,7 @@
  * @module
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ScaffoldError } from './errors.js';
 
 /** What a project records about itself in package.json's `opkit` field. */
@@ -41,4 +41,24 @@ export function readProjectConfig(root: string): ProjectConfig {
     throw new ScaffoldError({ reason: 'NotAProject', message: `${root} is not an Opkit project: src/main.ts is missing; ${hint}` });
   }
   return { name: typeof pkg.name === 'string' ? pkg.name : '', domain: (opkit as { domain: string }).domain };
+}
+
+/**
+ * The root of the Opkit project that contains `dir`: the nearest folder at or above it whose
+ * package.json has an `opkit` field; `dir` itself when there is none (then
+ * {@link readProjectConfig} explains why it is not a project).
+ */
+export function findProjectRoot(dir: string): string {
+  for (let d = dir; ; d = dirname(d)) {
+    const manifest = join(d, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { opkit?: unknown };
+        if (typeof pkg.opkit === 'object' && pkg.opkit !== null) return d;
+      } catch {
+        return dir;
+      }
+    }
+    if (dirname(d) === d) return dir;
+  }
 }

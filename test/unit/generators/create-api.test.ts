@@ -92,6 +92,16 @@ describe('opkit create api: a new kind', { timeout: 60_000 }, () => {
   });
 });
 
+describe('opkit create api from a subfolder of the project', { timeout: 60_000 }, () => {
+  test('finds the project root above the current folder', async () => {
+    const dir = project();
+    const run = await createApi(join(dir, 'src', 'controllers'), ['--group', 'cache', '--version', 'v1', '--kind', 'Memcached']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(Object.keys(readTree(dir))).toContain('src/controllers/memcached.controller.ts');
+  });
+});
+
 describe('opkit create api: a new version of an existing kind', { timeout: 60_000 }, () => {
   test('adds the version to the CRD, served, with storage left on the old version, and its types', async () => {
     const dir = project();
