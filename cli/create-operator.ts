@@ -7,14 +7,13 @@
  * invalid); 2 a usage error.
  * @module
  */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { resolveAppAnswers, type AppAnswers } from '../generators/shared/answers.js';
 import { ScaffoldError } from '../generators/shared/errors.js';
 import { opkitDependencies } from '../generators/shared/paths.js';
 import { assertTargetUsable } from '../generators/shared/target.js';
 import { checkDomain, checkGroup, checkKind, checkVersion } from '../generators/shared/validate.js';
 import { parseFlags, UsageError } from './args.js';
+import { runIfEntryPoint } from './entry.js';
 import { initGit, installDependencies } from './install.js';
 import { processIo, type CliIo } from './io.js';
 import { reportError } from './report.js';
@@ -148,16 +147,4 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
 }
 
-function invokedDirectly(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) {
-  process.exitCode = await main(process.argv.slice(2));
-}
+await runIfEntryPoint(import.meta.url, (argv) => main(argv));

@@ -5,12 +5,12 @@
  * Exit codes: 0 success; 1 a failed command (see each command); 2 a usage error.
  * @module
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../generators/shared/paths.js';
 import { CREATE_API_USAGE, runCreateApi } from './commands/create-api.js';
 import { GENERATE_CRD_USAGE, GENERATE_TYPES_USAGE, runGenerateCrd, runGenerateTypes } from './commands/generate.js';
+import { runIfEntryPoint } from './entry.js';
 import { processIo, type CliIo } from './io.js';
 
 /** Usage text of `opkit`. */
@@ -80,16 +80,4 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   return 2;
 }
 
-function invokedDirectly(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) {
-  process.exitCode = await main(process.argv.slice(2));
-}
+await runIfEntryPoint(import.meta.url, (argv) => main(argv));

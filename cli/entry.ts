@@ -1,0 +1,23 @@
+/**
+ * Running a CLI module as a program: only when it is the file node was started with (through a
+ * bin symlink too), so tests can import its `main` without running it.
+ * @module
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** Whether the module at `moduleUrl` is the program's entry point. */
+export function isEntryPoint(moduleUrl: string): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(moduleUrl));
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `main` with the process arguments and sets the exit code, when `moduleUrl` is the entry point. */
+export async function runIfEntryPoint(moduleUrl: string, main: (argv: readonly string[]) => Promise<number>): Promise<void> {
+  if (isEntryPoint(moduleUrl)) process.exitCode = await main(process.argv.slice(2));
+}
