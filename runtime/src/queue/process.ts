@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { checkNumber, WorkqueueError } from './errors.js';
 
 /** The work done for one key; may be synchronous or return a promise. */
@@ -43,6 +44,8 @@ export function runWorkers(source: WorkSource, fn: ProcessFn, options: ProcessOp
 async function run(source: WorkSource, fn: ProcessFn, concurrency: number, options: ProcessOptions): Promise<void> {
   const { signal, onError } = options;
   const stop = new AbortController();
+  // every waiting worker listens on `stop`: allow one listener per worker without Node's leak warning
+  setMaxListeners(concurrency + 10, stop.signal);
   const onAbort = (): void => stop.abort();
   if (signal?.aborted === true) stop.abort();
   else signal?.addEventListener('abort', onAbort, { once: true });
