@@ -1,7 +1,7 @@
 // Smoke test of the built @opkit/runtime on whatever Node runs this file (CI: Node 24).
 // Exits non-zero on the first failed check; prints "N passed, 0 failed" at the end.
 import assert from 'node:assert/strict';
-import { ConfigMap, createClient, createTransport } from '@opkit/runtime';
+import { ConfigMap, Manager, controller, createClient, createTransport, silentLogger } from '@opkit/runtime';
 import { TestEnvironment } from '@opkit/runtime/testing';
 
 const checks = [];
@@ -27,6 +27,25 @@ check('server-side apply and delete', async () => {
   assert.equal(applied.data.a, '2');
   assert.equal(await client.delete(ConfigMap, { namespace: 'default', name: 'smoke' }), true);
   assert.equal(await client.delete(ConfigMap, { namespace: 'default', name: 'smoke' }), false);
+});
+
+check('a manager runs a controller that reconciles a created ConfigMap', async () => {
+  const mgr = new Manager({ kubeConfig, logger: silentLogger });
+  const seen = [];
+  controller(mgr)
+    .for(ConfigMap)
+    .reconcile(async (req, ctx) => {
+      const cm = await ctx.client.get(ConfigMap, req).catch(() => undefined);
+      if (cm?.metadata?.labels?.smoke === 'controller') seen.push(req.name);
+    });
+  const stop = new AbortController();
+  const running = mgr.start(stop.signal);
+  await client.create(ConfigMap, { metadata: { name: 'reconciled', namespace: 'default', labels: { smoke: 'controller' } } });
+  const deadline = Date.now() + 30_000;
+  while (!seen.includes('reconciled') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  stop.abort();
+  await running;
+  assert.ok(seen.includes('reconciled'), 'the controller did not reconcile the ConfigMap within 30 s');
 });
 
 let passed = 0;
