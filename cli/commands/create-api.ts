@@ -62,7 +62,7 @@ export async function runCreateApi(argv: readonly string[], io: CliIo): Promise<
       version: values.version as string,
       kind: values.kind as string,
       plural: values.plural,
-      clusterScoped: values['cluster-scoped'] === true,
+      clusterScoped: values['cluster-scoped'],
     };
     const spec = apiSpec(inputs); // validate before loading yeoman
     const { runGenerator } = await import('../../generators/run.js');

@@ -82,8 +82,9 @@ export class ApiGenerator extends OpkitGenerator<ApiGeneratorOptions> {
       plural: options.plural,
       clusterScoped: options.clusterScoped,
     });
-    this.#spec = spec;
-    this.#plan = this.#decide(spec);
+    const decided = this.#decide(spec);
+    this.#spec = decided.spec;
+    this.#plan = decided.plan;
   }
 
   #crdFilesOnDisk(): string[] {
@@ -95,39 +96,49 @@ export class ApiGenerator extends OpkitGenerator<ApiGeneratorOptions> {
       .map((f) => `config/crd/${f}`);
   }
 
-  #decide(spec: ApiSpec): Plan {
+  /**
+   * Decides what to do from the project's CRDs. A kind that exists (same API group and kind) gets
+   * a new version, taking its plural and scope from the CRD unless the flags named them
+   * (then they must agree); anything else is a new kind, refused when its CRD name or files are
+   * taken.
+   */
+  #decide(given: ApiSpec): { plan: Plan; spec: ApiSpec } {
     const force = this.options.overwrite === true;
-    for (const file of this.#crdFilesOnDisk()) {
+    const crds = this.#crdFilesOnDisk().flatMap((file) => {
       const crd = summarizeCrd(this.readFile(file) ?? '', file);
-      if (crd === undefined) continue;
-      const sameKind = crd.group === spec.apiGroup && crd.kind === spec.kind;
-      if (!sameKind && crd.name === spec.crdName) {
-        throw new ScaffoldError({ reason: 'KindExists', message: `plural ${JSON.stringify(spec.plural)} of API group ${spec.apiGroup} is already used by kind ${crd.kind} (${file}); choose another --plural or --kind` });
+      return crd === undefined ? [] : [{ file, crd }];
+    });
+    const existing = crds.find(({ crd }) => crd.group === given.apiGroup && crd.kind === given.kind);
+    if (existing !== undefined) {
+      const { file, crd } = existing;
+      if (this.options.plural !== undefined && crd.plural !== given.plural) {
+        throw new ScaffoldError({ reason: 'InvalidArguments', message: `kind ${given.kind} already exists in ${file} with plural ${JSON.stringify(crd.plural)}, not ${JSON.stringify(given.plural)}` });
       }
-      if (!sameKind) continue;
-      if (crd.plural !== spec.plural) {
-        throw new ScaffoldError({ reason: 'InvalidArguments', message: `kind ${spec.kind} already exists in ${file} with plural ${JSON.stringify(crd.plural)}, not ${JSON.stringify(spec.plural)}` });
+      const scope = given.namespaced ? 'Namespaced' : 'Cluster';
+      if (this.options.clusterScoped !== undefined && crd.scope !== scope) {
+        throw new ScaffoldError({ reason: 'InvalidArguments', message: `kind ${given.kind} already exists in ${file} with scope ${crd.scope}; a new version cannot be ${scope} (scope is per CRD, not per version)` });
       }
-      const scope = spec.namespaced ? 'Namespaced' : 'Cluster';
-      if (crd.scope !== scope) {
-        throw new ScaffoldError({ reason: 'InvalidArguments', message: `kind ${spec.kind} already exists in ${file} with scope ${crd.scope}; a new version cannot be ${scope} (scope is per CRD, not per version)` });
-      }
+      const spec = apiSpec({ ...given, plural: crd.plural, clusterScoped: crd.scope === 'Cluster' });
       if (crd.versions.some((v) => v.name === spec.version)) {
         if (!force) {
           throw new ScaffoldError({ reason: 'KindExists', message: `kind ${spec.kind} (${spec.apiGroup}/${spec.version}) already exists in ${file}; pass --force to regenerate its controller, test and sample (the CRD is kept)` });
         }
-        return { mode: 'regenerate', crdFile: file, crd };
+        return { plan: { mode: 'regenerate', crdFile: file, crd }, spec };
       }
-      return { mode: 'new-version', crdFile: file, crd };
+      return { plan: { mode: 'new-version', crdFile: file, crd }, spec };
+    }
+    const taken = crds.find(({ crd }) => crd.name === given.crdName);
+    if (taken !== undefined) {
+      throw new ScaffoldError({ reason: 'KindExists', message: `plural ${JSON.stringify(given.plural)} of API group ${given.apiGroup} is already used by kind ${taken.crd.kind} (${taken.file}); choose another --plural or --kind` });
     }
     if (!force) {
-      for (const file of [spec.controllerFile, spec.testFile]) {
+      for (const file of [given.controllerFile, given.testFile]) {
         if (existsSync(this.destinationPath(file))) {
-          throw new ScaffoldError({ reason: 'KindExists', message: `${file} already exists (a kind ${spec.kind} of another group?); pass --force to overwrite it, or choose another --kind` });
+          throw new ScaffoldError({ reason: 'KindExists', message: `${file} already exists (a kind ${given.kind} of another group?); pass --force to overwrite it, or choose another --kind` });
         }
       }
     }
-    return { mode: 'new-kind' };
+    return { plan: { mode: 'new-kind' }, spec: given };
   }
 
   /** Renders every file into mem-fs. */

@@ -132,6 +132,17 @@ describe('opkit create api: a new version of an existing kind', { timeout: 60_00
     ]);
   });
 
+  test('a kind with its own plural and scope keeps them in a new version when the flags do not name them', async () => {
+    const dir = project();
+    expect((await createApi(dir, ['--group', 'sea', '--version', 'v1alpha1', '--kind', 'Octopus', '--plural', 'octopi', '--cluster-scoped'])).code).toBe(0);
+    const run = await createApi(dir, ['--group', 'sea', '--version', 'v1', '--kind', 'Octopus']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const files = readTree(dir);
+    expect(crdVersions(files['config/crd/sea.example.com_octopi.yaml']).map((v) => v.name)).toEqual(['v1alpha1', 'v1']);
+    expect(files['src/api/sea.example.com/v1/index.ts']).toContain('namespaced: false');
+  });
+
   test('a second kind in the same group and version shares one types file', async () => {
     const dir = project();
     const run = await createApi(dir, ['--group', 'webapp', '--version', 'v1alpha1', '--kind', 'Backend']);
