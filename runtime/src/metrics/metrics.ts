@@ -1,7 +1,8 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import type { ControllerMetrics, ReconcileResultLabel } from '../controller/metrics.js';
 import type { LeaderElectionMetrics } from '../leader/elector.js';
 import type { UnfinishedWork, WorkqueueMetrics } from '../queue/metrics.js';
+import { counterFamily, gaugeFamily, histogramFamily } from './families.js';
 
 /** controller-runtime's `controller_runtime_reconcile_time_seconds` buckets. */
 export const RECONCILE_TIME_BUCKETS: readonly number[] = Object.freeze([
@@ -30,9 +31,10 @@ export interface OperatorMetricsOptions {
  * `workqueue_retries_total` (all `{name}`); `leader_election_master_status{name}`.
  *
  * Guarantees: no global state — every instance has its own registry (prom-client's default
- * registry is never touched), so two managers in one process do not collide; label children are
- * cached, so a hook costs a map lookup and an add; `controller_runtime_reconcile_total` starts at
- * 0 for every result once a controller starts, as in controller-runtime.
+ * registry is never touched), so two managers in one process do not collide; a hook is a field
+ * update on a per-label-set state object (values reach prom-client only at scrape time, see
+ * `families.ts`); `controller_runtime_reconcile_total` starts at 0 for every result once a
+ * controller starts, as in controller-runtime.
  * Caveats: register your own metrics on {@link OperatorMetrics.registry}.
  */
 export class OperatorMetrics {
@@ -43,92 +45,78 @@ export class OperatorMetrics {
   /** The leader elector's sink. */
   readonly leaderElection: LeaderElectionMetrics;
   readonly #probes = new Map<string, () => UnfinishedWork>();
-  readonly #workqueue: {
-    depth: Gauge<'name'>;
-    adds: Counter<'name'>;
-    latency: Histogram<'name'>;
-    work: Histogram<'name'>;
-    retries: Counter<'name'>;
-  };
+  readonly #workqueue: (name: string) => WorkqueueMetrics;
 
   constructor(options: OperatorMetricsOptions = {}) {
     const registry = (this.registry = options.registry ?? new Registry());
-    const registers = [registry];
-    const total = new Counter({ name: 'controller_runtime_reconcile_total', help: 'Total number of reconciliations per controller', labelNames: ['controller', 'result'] as const, registers });
-    const errors = new Counter({ name: 'controller_runtime_reconcile_errors_total', help: 'Total number of reconciliation errors per controller', labelNames: ['controller'] as const, registers });
-    const terminal = new Counter({ name: 'controller_runtime_terminal_reconcile_errors_total', help: 'Total number of terminal reconciliation errors per controller', labelNames: ['controller'] as const, registers });
-    const time = new Histogram({ name: 'controller_runtime_reconcile_time_seconds', help: 'Length of time per reconciliation per controller', labelNames: ['controller'] as const, buckets: [...RECONCILE_TIME_BUCKETS], registers });
-    const maxConcurrent = new Gauge({ name: 'controller_runtime_max_concurrent_reconciles', help: 'Maximum number of concurrent reconciles per controller', labelNames: ['controller'] as const, registers });
-    const active = new Gauge({ name: 'controller_runtime_active_workers', help: 'Number of currently used workers per controller', labelNames: ['controller'] as const, registers });
-    const master = new Gauge({ name: 'leader_election_master_status', help: 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. \'name\' is the string used to identify the lease. Please make sure to group by name.', labelNames: ['name'] as const, registers });
-    const child = <C>(make: (key: string) => C): ((key: string) => C) => {
-      const cache = new Map<string, C>();
-      return (key) => {
-        let c = cache.get(key);
-        if (c === undefined) cache.set(key, (c = make(key)));
-        return c;
-      };
-    };
-    const totalOf = child((k) => {
-      const [controller = '', result = ''] = k.split('\0');
-      return total.labels(controller, result);
+    const total = counterFamily({ registry, name: 'controller_runtime_reconcile_total', help: 'Total number of reconciliations per controller', labelNames: ['controller', 'result'] });
+    const errors = counterFamily({ registry, name: 'controller_runtime_reconcile_errors_total', help: 'Total number of reconciliation errors per controller', labelNames: ['controller'] });
+    const terminal = counterFamily({ registry, name: 'controller_runtime_terminal_reconcile_errors_total', help: 'Total number of terminal reconciliation errors per controller', labelNames: ['controller'] });
+    const time = histogramFamily({ registry, name: 'controller_runtime_reconcile_time_seconds', help: 'Length of time per reconciliation per controller', labelNames: ['controller'], buckets: RECONCILE_TIME_BUCKETS });
+    const maxConcurrent = gaugeFamily({ registry, name: 'controller_runtime_max_concurrent_reconciles', help: 'Maximum number of concurrent reconciles per controller', labelNames: ['controller'] });
+    const active = gaugeFamily({ registry, name: 'controller_runtime_active_workers', help: 'Number of currently used workers per controller', labelNames: ['controller'] });
+    const master = gaugeFamily({
+      registry,
+      name: 'leader_election_master_status',
+      help: "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. 'name' is the string used to identify the lease. Please make sure to group by name.",
+      labelNames: ['name'],
     });
-    const errorsOf = child((c) => errors.labels(c));
-    const terminalOf = child((c) => terminal.labels(c));
-    const timeOf = child((c) => time.labels(c));
-    const activeOf = child((c) => active.labels(c));
-    this.controller = {
-      reconcileTotal: (controller, result) => totalOf(`${controller}\0${result}`).inc(),
-      reconcileError: (controller) => errorsOf(controller).inc(),
-      terminalReconcileError: (controller) => terminalOf(controller).inc(),
-      reconcileTime: (controller, seconds) => timeOf(controller).observe(seconds),
-      activeWorkers: (controller, count) => activeOf(controller).set(count),
-      maxConcurrentReconciles: (controller, count) => {
-        maxConcurrent.labels(controller).set(count);
-        for (const result of RESULTS) totalOf(`${controller}\0${result}`).inc(0);
-        errorsOf(controller).inc(0);
-        terminalOf(controller).inc(0);
-      },
+    /** Per-controller hot-path state, resolved once per controller name. */
+    const perController = new Map<string, { results: Record<ReconcileResultLabel, { value: number }>; errors: { value: number }; terminal: { value: number }; time: (v: number) => void; active: { value: number } }>();
+    const of = (controller: string) => {
+      let c = perController.get(controller);
+      if (c === undefined) {
+        const results = Object.fromEntries(RESULTS.map((result) => [result, total.child({ controller, result })])) as Record<ReconcileResultLabel, { value: number }>;
+        c = { results, errors: errors.child({ controller }), terminal: terminal.child({ controller }), time: time.observer({ controller }), active: active.child({ controller }) };
+        perController.set(controller, c);
+      }
+      return c;
     };
-    this.leaderElection = { leading: (name, isLeading) => master.labels(name).set(isLeading ? 1 : 0) };
+    this.controller = {
+      reconcileTotal: (controller, result) => void of(controller).results[result].value++,
+      reconcileError: (controller) => void of(controller).errors.value++,
+      terminalReconcileError: (controller) => void of(controller).terminal.value++,
+      reconcileTime: (controller, seconds) => of(controller).time(seconds),
+      activeWorkers: (controller, count) => void (of(controller).active.value = count),
+      maxConcurrentReconciles: (controller, count) => void (of(controller), (maxConcurrent.child({ controller }).value = count)),
+    };
+    this.leaderElection = { leading: (name, isLeading) => void (master.child({ name }).value = isLeading ? 1 : 0) };
     const probes = this.#probes;
     const collectFrom = (pick: (w: UnfinishedWork) => number) =>
       function (this: Gauge<'name'>): void {
         for (const [name, probe] of probes) this.labels(name).set(pick(probe()) / 1000);
       };
-    new Gauge({ name: 'workqueue_unfinished_work_seconds', help: 'How many seconds of work has been done that is in progress and hasn\'t been observed by work_duration. Large values indicate stuck threads. One can deduce the number of stuck threads by observing the rate at which this increases.', labelNames: ['name'] as const, registers, collect: collectFrom((w) => w.totalMs) });
+    const registers = [registry];
+    new Gauge({ name: 'workqueue_unfinished_work_seconds', help: "How many seconds of work has been done that is in progress and hasn't been observed by work_duration. Large values indicate stuck threads. One can deduce the number of stuck threads by observing the rate at which this increases.", labelNames: ['name'] as const, registers, collect: collectFrom((w) => w.totalMs) });
     new Gauge({ name: 'workqueue_longest_running_processor_seconds', help: 'How many seconds has the longest running processor for workqueue been running.', labelNames: ['name'] as const, registers, collect: collectFrom((w) => w.longestMs) });
-    this.#workqueue = {
-      depth: new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames: ['name'] as const, registers }),
-      adds: new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames: ['name'] as const, registers }),
-      latency: new Histogram({ name: 'workqueue_queue_duration_seconds', help: 'How long in seconds an item stays in workqueue before being requested', labelNames: ['name'] as const, buckets: [...WORKQUEUE_BUCKETS], registers }),
-      work: new Histogram({ name: 'workqueue_work_duration_seconds', help: 'How long in seconds processing an item from workqueue takes.', labelNames: ['name'] as const, buckets: [...WORKQUEUE_BUCKETS], registers }),
-      retries: new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames: ['name'] as const, registers }),
+    const depth = gaugeFamily({ registry, name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames: ['name'] });
+    const adds = counterFamily({ registry, name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames: ['name'] });
+    const latency = histogramFamily({ registry, name: 'workqueue_queue_duration_seconds', help: 'How long in seconds an item stays in workqueue before being requested', labelNames: ['name'], buckets: WORKQUEUE_BUCKETS });
+    const work = histogramFamily({ registry, name: 'workqueue_work_duration_seconds', help: 'How long in seconds processing an item from workqueue takes.', labelNames: ['name'], buckets: WORKQUEUE_BUCKETS });
+    const retries = counterFamily({ registry, name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames: ['name'] });
+    this.#workqueue = (name) => {
+      const d = depth.child({ name });
+      const a = adds.child({ name });
+      const r = retries.child({ name });
+      const observeLatency = latency.observer({ name });
+      const observeWork = work.observer({ name });
+      return {
+        add: () => void a.value++,
+        depth: (n) => void (d.value = n),
+        latency: (ms) => observeLatency(ms / 1000),
+        workDuration: (ms) => observeWork(ms / 1000),
+        retry: () => void r.value++,
+        unfinishedWork: (probe) => void probes.set(name, probe),
+      };
     };
   }
 
   /**
    * The `workqueue_*` sink of the queue called `name` (the controller's name).
-   * Guarantees: label children are resolved once, here; the hooks do no lookups.
+   * Guarantees: label state is resolved once, here; the hooks only update fields.
    */
   workqueue(name: string): WorkqueueMetrics {
-    const w = this.#workqueue;
-    const depth = w.depth.labels(name);
-    const adds = w.adds.labels(name);
-    const latency = w.latency.labels(name);
-    const work = w.work.labels(name);
-    const retries = w.retries.labels(name);
-    depth.set(0);
-    adds.inc(0);
-    retries.inc(0);
-    return {
-      add: () => adds.inc(),
-      depth: (n) => depth.set(n),
-      latency: (ms) => latency.observe(ms / 1000),
-      workDuration: (ms) => work.observe(ms / 1000),
-      retry: () => retries.inc(),
-      unfinishedWork: (probe) => void this.#probes.set(name, probe),
-    };
+    return this.#workqueue(name);
   }
 
   /** The Prometheus text exposition of every registered metric. */
