@@ -105,6 +105,13 @@ describe('create-operator with every flag', { timeout: 60_000 }, () => {
     expect(files['src/main.ts']).toContain('registerExistingController(mgr);');
   });
 
+  test('without --skip-git the project becomes a git repository', async () => {
+    const run = await create(['gitted', '--yes', '--skip-install']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/initialized a git repository/);
+    expect(existsSync(join(tmp.dir, 'gitted', '.git'))).toBe(true);
+  });
+
   test('--help lists every flag', async () => {
     const run = await create(['--help']);
     expect(run.code).toBe(0);
