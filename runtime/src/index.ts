@@ -120,7 +120,7 @@ export { LeaseElector, type LeaseElectorOptions, type LeaderElectionMetrics, typ
 export { LeaderElectionError, LeaderElectionLostError, type LeaderElectionErrorReason } from './leader/errors.js';
 export { LeaseLock, type LeaderElectionRecord } from './leader/lease-lock.js';
 export { fencedClient } from './leader/fence.js';
-export { ManagerOperations, type LeaderElectionConfig, type OperationsOptions } from './manager/operations.js';
+export type { LeaderElectionConfig, OperationsOptions } from './manager/operations.js';
 export { OperatorMetrics, RECONCILE_TIME_BUCKETS, WORKQUEUE_BUCKETS, type OperatorMetricsOptions } from './metrics/metrics.js';
 export { HealthChecks, ping, type HealthCheck } from './server/health.js';
 export { HttpEndpoint, parseBindAddress, ServerError, type BindAddress, type RouteHandler, type ServerErrorReason } from './server/http.js';

@@ -7,6 +7,7 @@ import type { LeaderElector } from '../manager/runnable.js';
 import { realClock, sleep, type Clock, type Timer } from '../util/clock.js';
 import { linkAbort } from '../util/linked-abort.js';
 import { LeaderElectionError, LeaderElectionLostError } from './errors.js';
+import { validateTiming } from './validate.js';
 import { LeaseLock, type LeaderElectionRecord } from './lease-lock.js';
 
 /** Where the elector reports leadership: `leader_election_master_status{name}`. */
@@ -103,7 +104,7 @@ export class LeaseElector implements LeaderElector {
     this.renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
     this.retryPeriodMs = options.retryPeriodMs ?? 2_000;
     this.jitterFactor = options.jitterFactor ?? 1.2;
-    validate(this);
+    validateTiming(this);
     this.#clock = options.clock ?? realClock;
     this.#lock = new LeaseLock({ client: options.client, namespace: this.namespace, name: this.name });
     this.#log = (options.logger ?? silentLogger).child({ component: 'leader-election', lease: this.#lock.describe(), identity: this.identity });
@@ -353,20 +354,4 @@ export class LeaseElector implements LeaderElector {
       timer.cancel();
     }
   }
-}
-
-function validate(e: LeaseElector): void {
-  const bad = (message: string): never => {
-    throw new LeaderElectionError({ reason: 'InvalidConfig', message });
-  };
-  if (!e.name) bad('leader election needs a lease name');
-  if (!e.namespace) bad('leader election needs a lease namespace');
-  if (!e.identity) bad('leader election identity must not be empty');
-  for (const [key, value] of [['leaseDurationMs', e.leaseDurationMs], ['renewDeadlineMs', e.renewDeadlineMs], ['retryPeriodMs', e.retryPeriodMs]] as const) {
-    if (!(value > 0) || !Number.isFinite(value)) bad(`${key} must be a finite number > 0, got ${value}`);
-  }
-  if (!(e.jitterFactor >= 0)) bad(`jitterFactor must be ≥ 0, got ${e.jitterFactor}`);
-  if (e.leaseDurationMs <= e.renewDeadlineMs) bad(`leaseDurationMs (${e.leaseDurationMs}) must be greater than renewDeadlineMs (${e.renewDeadlineMs})`);
-  const minDeadline = e.retryPeriodMs * Math.max(1, e.jitterFactor);
-  if (e.renewDeadlineMs <= minDeadline) bad(`renewDeadlineMs (${e.renewDeadlineMs}) must be greater than retryPeriodMs × max(1, jitterFactor) (${minDeadline})`);
 }
