@@ -4,11 +4,18 @@
  * api`, and build and test again. Needs `npm run build` first (the root `test` script does it) and
  * the control-plane binaries (the generated project's `pretest` builds them when missing).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Lease } from '../../runtime/src/api/builtins.js';
+import type { KubeObject, Resource } from '../../runtime/src/api/resource.js';
+import { createClient } from '../../runtime/src/client/client.js';
+import { createTransport } from '../../runtime/src/client/transport.js';
+import { TestEnvironment } from '../../runtime/src/testing/environment.js';
+import { freePort } from '../../runtime/src/testing/ports.js';
+import { eventually } from '../support/poll.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CREATE_OPERATOR = join(ROOT, 'dist', 'cli', 'create-operator.js');
@@ -52,6 +59,47 @@ describe('a generated operator', () => {
   test('builds with tsc strict', () => {
     run('npm run build', 'npm', ['run', 'build'], project);
     expect(existsSync(join(project, 'dist', 'src', 'main.js'))).toBe(true);
+  });
+
+  test('its main.ts runs: leader election, /metrics, /healthz and /readyz, the controller, a clean SIGTERM', async () => {
+    const start = performance.now();
+    const env = new TestEnvironment({ crdPaths: [join(project, 'config/crd/webapp.example.com_webapps.yaml')] });
+    const { kubeConfig, kubeconfigPath } = await env.start();
+    const [metricsPort, healthPort] = [await freePort(), await freePort()];
+    const child = spawn(process.execPath, ['dist/src/main.js'], {
+      cwd: project,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, KUBECONFIG: kubeconfigPath, POD_NAMESPACE: 'default', METRICS_BIND_ADDRESS: `127.0.0.1:${metricsPort}`, HEALTH_PROBE_BIND_ADDRESS: `127.0.0.1:${healthPort}` },
+    });
+    let logs = '';
+    child.stdout.on('data', (c: Buffer) => (logs += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (logs += c.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const get = async (port: number, path: string): Promise<string | undefined> => {
+        const res = await fetch(`http://127.0.0.1:${port}${path}`).catch(() => undefined);
+        return res?.ok === true ? res.text() : undefined;
+      };
+      await eventually(() => get(healthPort, '/readyz'), { what: `/readyz of main.ts (logs: ${logs})` });
+      expect(await get(healthPort, '/healthz')).toBeDefined();
+      const client = createClient(createTransport(kubeConfig));
+      const Webapp: Resource<KubeObject & { spec?: { foo?: string }; status?: { observedGeneration?: number } }> = {
+        group: 'webapp.example.com', version: 'v1alpha1', kind: 'Webapp', plural: 'webapps', namespaced: true, subresources: { status: true },
+      };
+      await client.create(Webapp, { metadata: { name: 'sample', namespace: 'default' }, spec: { foo: 'bar' } });
+      await eventually(async () => (await client.get(Webapp, { namespace: 'default', name: 'sample' })).status?.observedGeneration === 1, { what: 'status.observedGeneration' });
+      const lease = await client.get(Lease, { namespace: 'default', name: 'webapp-leader-election' });
+      expect(lease.spec?.holderIdentity).toBeTruthy();
+      const metrics = (await get(metricsPort, '/metrics')) ?? '';
+      expect(metrics).toMatch(/controller_runtime_reconcile_total\{controller="webapp",result="success"\} [1-9]/);
+      expect(metrics).toMatch(/leader_election_master_status\{name="webapp-leader-election"\} 1/);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      await env.stop();
+      timings.push(['main.ts against a control plane', performance.now() - start]);
+    }
   });
 
   test('npm run generate reproduces the generated types exactly', () => {
