@@ -52,7 +52,13 @@ interface ToolResult {
   readonly compiling: number;
   readonly compilingStrictest?: number;
   readonly notACrd: string;
+  /** Bytes of TypeScript in the 26 per-CRD outputs. */
+  readonly outputBytes: number;
   readonly failures: readonly string[];
+}
+
+function bytesOf(folder: string): number {
+  return tsFiles(folder).reduce((sum, file) => sum + statSync(file).size, 0);
 }
 
 function corpusFiles(): string[] {
@@ -174,7 +180,7 @@ class Compiler {
 }
 
 function table(rows: readonly ToolResult[]): string {
-  const header = ['tool', 'version', 'corpus (s)', 'how', 'outputs', 'compile --strict', 'non-CRD file'];
+  const header = ['tool', 'version', 'corpus (s)', 'how', 'outputs', 'compile --strict', 'TS output', 'non-CRD file'];
   const lines = rows.map((r) => [
     r.tool,
     r.version,
@@ -182,6 +188,7 @@ function table(rows: readonly ToolResult[]): string {
     r.corpusMethod,
     `${r.generated}/26`,
     `${r.compiling}/26${r.compilingStrictest === undefined ? '' : ` (${r.compilingStrictest}/26 with exactOptional+noUnchecked)`}`,
+    `${(r.outputBytes / 1e6).toFixed(1)} MB`,
     r.notACrd,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
@@ -247,6 +254,7 @@ async function benchOpkit(crdFiles: readonly string[], notACrd: string): Promise
     compiling,
     compilingStrictest,
     notACrd: nonCrd,
+    outputBytes: bytesOf(join(out, 'per-crd')),
     failures,
   };
 }
@@ -288,7 +296,7 @@ function benchExternal(tool: string, crdFiles: readonly string[], notACrd: strin
   const nonCrdRun = spec.one(notACrd, join(out, 'non-crd'));
   const written = tsFiles(join(out, 'non-crd')).filter((f) => (ts.sys.readFile(f) ?? '').trim() !== '');
   const nonCrd = nonCrdRun.ok ? (written.length > 0 ? 'exit 0, writes code' : 'exit 0, empty output') : `fails (${nonCrdRun.message.slice(0, 50)})`;
-  return { tool, version: spec.version(), corpusMs, corpusMethod, perFileMs, generated, compiling, notACrd: nonCrd, failures };
+  return { tool, version: spec.version(), corpusMs, corpusMethod, perFileMs, generated, compiling, notACrd: nonCrd, outputBytes: bytesOf(join(out, 'per-crd')), failures };
 }
 
 async function main(): Promise<void> {
