@@ -46,6 +46,13 @@ afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
+describe('create-operator from a checkout', () => {
+  test('npx create-operator runs the checkout\'s bin', () => {
+    const output = run('npx create-operator --help', 'npx', ['--no-install', 'create-operator', '--help'], ROOT);
+    expect(output).toContain('Usage: create-operator [dir] [options]');
+  });
+});
+
 describe('a generated operator', () => {
   test('scaffolds and installs with the built create-operator, without rebuilding the checkout', () => {
     const builtAt = statSync(CREATE_OPERATOR).mtimeMs;
