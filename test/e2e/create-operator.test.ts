@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Lease } from '../../runtime/src/api/builtins.js';
+import { parseAllDocuments } from 'yaml';
+import { ClusterRole, ClusterRoleBinding, Deployment, Lease, Namespace, Role, RoleBinding, ServiceAccount } from '../../runtime/src/api/builtins.js';
 import type { KubeObject, Resource } from '../../runtime/src/api/resource.js';
 import { createClient } from '../../runtime/src/client/client.js';
 import { createTransport } from '../../runtime/src/client/transport.js';
@@ -68,7 +69,7 @@ describe('a generated operator', () => {
     expect(existsSync(join(project, 'dist', 'src', 'main.js'))).toBe(true);
   });
 
-  test('its main.ts runs: leader election, /metrics, /healthz and /readyz, the controller, a clean SIGTERM', async () => {
+  test('its main.ts runs (leader election, /metrics, /healthz, /readyz, the controller, a clean SIGTERM) and its manifests are accepted', async () => {
     const start = performance.now();
     const env = new TestEnvironment({ crdPaths: [join(project, 'config/crd/webapp.example.com_webapps.yaml')] });
     const { kubeConfig, kubeconfigPath } = await env.start();
@@ -102,6 +103,30 @@ describe('a generated operator', () => {
       expect(metrics).toMatch(/leader_election_master_status\{name="webapp-leader-election"\} 1/);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
+
+      // The RBAC and manager manifests are accepted by the API server as they are (kustomize only
+      // adds a namespace and a name prefix).
+      const byKind: Record<string, Resource> = { Namespace, ServiceAccount, ClusterRole, ClusterRoleBinding, Role, RoleBinding, Deployment };
+      const files = ['config/manager/manager.yaml', 'config/rbac/service_account.yaml', 'config/rbac/role.yaml', 'config/rbac/role_binding.yaml', 'config/rbac/leader_election_role.yaml', 'config/rbac/leader_election_role_binding.yaml'];
+      const created: string[] = [];
+      for (const file of files) {
+        for (const doc of parseAllDocuments(readFileSync(join(project, file), 'utf8'))) {
+          const object = doc.toJS() as KubeObject;
+          const resource = byKind[object.kind ?? ''];
+          if (resource === undefined) throw new Error(`${file}: unexpected kind ${String(object.kind)}`);
+          await client.create(resource, object);
+          created.push(`${object.kind ?? ''}/${object.metadata?.name ?? ''}`);
+        }
+      }
+      expect(created).toEqual([
+        'Namespace/system',
+        'Deployment/controller-manager',
+        'ServiceAccount/controller-manager',
+        'ClusterRole/manager-role',
+        'ClusterRoleBinding/manager-rolebinding',
+        'Role/leader-election-role',
+        'RoleBinding/leader-election-rolebinding',
+      ]);
     } finally {
       child.kill('SIGKILL');
       await env.stop();
