@@ -1,6 +1,9 @@
 /**
  * The project's TypeScript types from its CRDs, through the codegen library (`opkit generate
  * types`), in memory: the generators write the result into mem-fs with everything else.
+ *
+ * Imports the CRD → TS modules directly rather than `codegen/index.js`: the index also loads the
+ * TS → CRD side, which loads ts-morph (about a second) that scaffolding does not need.
  * @module
  */
 import { CodegenError } from '../../codegen/errors.js';
