@@ -189,7 +189,8 @@ export class KindTypeBuilder {
       tags.push(...doc.tags);
     } else {
       description = describe(schema, tags);
-      const consumed = new Set(['description', 'type', 'properties', 'required']);
+      const consumed = new Set(['description', 'type', 'properties']);
+      if (!(Array.isArray(schema['required']) && schema['required'].length === 0)) consumed.add('required');
       if (schema[PRESERVE] === true) consumed.add(PRESERVE);
       const extraRequired = [...required].filter((r) => typeof r !== 'string' || props[r] === undefined);
       if (extraRequired.length > 0) tags.push({ name: SPECIAL_SCHEMA_TAGS.required, value: JSON.stringify(extraRequired) });
@@ -349,7 +350,9 @@ export class KindTypeBuilder {
     let base: (doc: DocComment) => string;
     let bare = false;
     if (isJsonObject(props)) {
-      consumed.add('properties').add('required');
+      consumed.add('properties');
+      // an empty `required: []` stays as a marker (a member list cannot say it)
+      if (!(Array.isArray(node['required']) && node['required'].length === 0)) consumed.add('required');
       if (preserve) consumed.add(PRESERVE);
       const required = Array.isArray(node['required']) ? node['required'] : [];
       const extra = required.filter((r) => typeof r !== 'string' || props[r] === undefined);
