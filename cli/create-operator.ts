@@ -68,14 +68,15 @@ function checkGiven(value: string | undefined, check: (v: string) => string | un
 }
 
 function nextSteps(answers: AppAnswers, io: CliIo, installed: boolean): string {
-  const rel = answers.directory.startsWith(`${io.cwd}/`) ? answers.directory.slice(io.cwd.length + 1) : answers.directory;
+  const here = answers.directory === io.cwd;
+  const rel = here ? '.' : answers.directory.startsWith(`${io.cwd}/`) ? answers.directory.slice(io.cwd.length + 1) : answers.directory;
   const { api } = answers;
   return [
     '',
     `Created ${answers.projectName}: kind ${api.kind} (${api.apiGroup}/${api.version}, ${api.namespaced ? 'namespaced' : 'cluster-scoped'}) in ${rel}`,
     '',
     'Next:',
-    `  cd ${rel}`,
+    ...(here ? [] : [`  cd ${rel}`]),
     ...(installed ? [] : ['  npm install']),
     '  npm run build      # type-check and compile',
     '  npm test           # the controller against a real control plane',

@@ -112,6 +112,16 @@ describe('create-operator with every flag', { timeout: 60_000 }, () => {
     expect(existsSync(join(tmp.dir, 'gitted', '.git'))).toBe(true);
   });
 
+  test('"." creates the project in the current (empty) folder, named after it', async () => {
+    const dir = join(tmp.dir, 'here-operator');
+    mkdirSync(dir);
+    const captured = captureIo(dir);
+    expect(await main(['.', '--yes', '--skip-install', '--skip-git'], captured.io)).toBe(0);
+    expect(captured.stdout()).toContain('Created here-operator: kind Here (here.example.com/v1alpha1, namespaced) in .');
+    expect(captured.stdout()).not.toContain('  cd ');
+    expect(JSON.parse(readTree(dir)['package.json'] ?? '{}')).toMatchObject({ name: 'here-operator' });
+  });
+
   test('--help lists every flag', async () => {
     const run = await create(['--help']);
     expect(run.code).toBe(0);
