@@ -100,8 +100,11 @@ function schemaFor(next: () => number, depth: number): JsonObject {
       break;
     case 'embedded':
       node = { type: 'object', 'x-kubernetes-embedded-resource': true };
-      if (chance(0.5)) node['x-kubernetes-preserve-unknown-fields'] = true;
-      else if (chance(0.5)) node['properties'] = { spec: schemaFor(next, depth + 2) };
+      {
+        const roll = next();
+        if (roll < 0.5) node['x-kubernetes-preserve-unknown-fields'] = true;
+        else if (roll < 0.75) node['properties'] = { spec: schemaFor(next, depth + 2) };
+      }
       break;
     default: {
       const properties: JsonObject = {};
