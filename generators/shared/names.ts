@@ -3,6 +3,7 @@
  * Pure functions; validation lives in `validate.ts`.
  * @module
  */
+import { checkKind } from './validate.js';
 
 /** Words whose plural is not formed by a rule (lower case). */
 const IRREGULAR_PLURALS: ReadonlyMap<string, string> = new Map([
@@ -106,10 +107,13 @@ export function projectStem(projectName: string): string {
   return stem.length > 0 ? stem : bare;
 }
 
-/** Default kind of a project: PascalCase of its stem (`webapp-operator` → `Webapp`), else `Widget`. */
+/**
+ * Default kind of a project: PascalCase of its stem (`webapp-operator` → `Webapp`), or `Widget`
+ * when that is no valid kind (`123`) or a reserved one (`list` → `List`).
+ */
 export function defaultKind(projectName: string): string {
   const kind = pascalCase(projectStem(projectName));
-  return /^[A-Z][A-Za-z0-9]*$/.test(kind) ? kind : 'Widget';
+  return checkKind(kind) === undefined ? kind : 'Widget';
 }
 
 /**

@@ -35,8 +35,10 @@ describe('names from a project name', () => {
     expect(defaultKind('operator')).toBe('Operator');
   });
 
-  test('a project name that gives no valid kind falls back to Widget', () => {
+  test('a project name that gives no valid kind, or a reserved one, falls back to Widget', () => {
     expect(defaultKind('123')).toBe('Widget');
+    expect(defaultKind('list')).toBe('Widget');
+    expect(defaultKind('manager-operator')).toBe('Widget');
   });
 
   test('the group is the project name without -operator, as a DNS label', () => {
