@@ -93,7 +93,7 @@ export class AppGenerator extends OpkitGenerator<AppGeneratorOptions> {
     given.version ??= await ask('version', 'API version', APP_DEFAULTS.version, checkVersion);
     given.kind ??= await ask('kind', 'Kind (PascalCase)', defaultKind(name), checkKind);
     const kind = given.kind;
-    given.plural ??= await ask('plural', 'Plural (lower case, used in URLs)', pluralize(kind), (v) => checkPlural(v, kind));
+    given.plural ??= await ask('plural', 'Plural (lower case, used in URLs)', pluralize(kind), checkPlural);
     if (given.clusterScoped === undefined) {
       const answers = await this.prompt<{ clusterScoped: boolean }>([{ type: 'confirm', name: 'clusterScoped', message: `Is ${kind} cluster-scoped?`, default: false }]);
       given.clusterScoped = answers.clusterScoped;

@@ -109,12 +109,9 @@ export function checkKind(kind: string): { reason: ScaffoldErrorReason; message:
 }
 
 /** A plural is a lower-case DNS-1035 label (`webapps`), used in URLs and the CRD's name. */
-export function checkPlural(plural: string, kind: string): string | undefined {
+export function checkPlural(plural: string): string | undefined {
   if (!DNS1035_LABEL.test(plural) || plural.length > 63) {
     return `plural ${quote(plural)} is not a DNS-1035 label: lower-case letters, digits and '-', starting with a letter, at most 63 characters (e.g. "webapps")`;
-  }
-  if (plural === kind.toLowerCase()) {
-    return `plural ${quote(plural)} must differ from the singular ${quote(kind.toLowerCase())}`;
   }
   return undefined;
 }
@@ -143,7 +140,7 @@ export function assertValidApi(input: ApiInput): void {
   if (kind !== undefined) fail(kind.reason, kind.message);
   const apiGroup = checkApiGroup(apiGroupOf(input.group, input.domain), input.kind);
   if (apiGroup !== undefined) fail(apiGroup.reason, apiGroup.message);
-  fail('InvalidPlural', checkPlural(input.plural, input.kind));
+  fail('InvalidPlural', checkPlural(input.plural));
 }
 
 /** `<group>.<domain>`, or `<group>` when the domain is empty. */

@@ -73,11 +73,15 @@ describe('API validation', () => {
     expect(() => apiSpec({ ...base, domain: '' })).toThrow(/API group "webapp" must contain a dot/);
   });
 
+  test('an uncountable kind may have the same plural and singular (as core Endpoints does)', () => {
+    expect(apiSpec({ ...base, kind: 'Data' })).toMatchObject({ plural: 'data', singular: 'data' });
+  });
+
   test('an invalid domain is rejected', () => {
     expect(reasonOf({ ...base, domain: 'Example.com' })).toBe('InvalidDomain');
   });
 
-  test.each(['Webapps', 'web apps', '1webapps', 'webapp'])('plural %j is rejected', (plural) => {
+  test.each(['Webapps', 'web apps', '1webapps', '-webapps'])('plural %j is rejected', (plural) => {
     expect(reasonOf({ ...base, plural })).toBe('InvalidPlural');
   });
 });
