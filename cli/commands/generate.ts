@@ -66,20 +66,23 @@ function report(io: CommandIo, warnings: readonly CodegenWarning[]): void {
 }
 
 function summary(io: CommandIo, command: string, files: readonly OutputFile[], check: boolean): number {
+  const generated = files.filter((f) => f.status !== 'stale');
+  const stale = files.filter((f) => f.status === 'stale');
   if (check) {
-    const stale = files.filter((f) => f.status === 'missing' || f.status === 'differs');
-    if (stale.length === 0) {
-      io.stdout(`${files.length} file(s) up to date\n`);
+    const differing = files.filter((f) => f.status === 'missing' || f.status === 'differs' || f.status === 'stale');
+    if (differing.length === 0) {
+      io.stdout(`${generated.length} file(s) up to date\n`);
       return 0;
     }
-    io.stderr(`${stale.length} file(s) differ from what \`opkit ${command}\` would write:\n`);
-    for (const file of stale) io.stderr(`  ${file.path} (${file.status})\n`);
-    io.stderr(`run \`opkit ${command}\` without --check to update them\n`);
+    io.stderr(`${differing.length} file(s) differ from what \`opkit ${command}\` would write:\n`);
+    for (const file of differing) io.stderr(`  ${file.path} (${file.status === 'stale' ? 'no longer generated' : file.status})\n`);
+    io.stderr(`run \`opkit ${command}\` without --check to update them${stale.length > 0 ? ' (and delete the files no longer generated)' : ''}\n`);
     return 1;
   }
-  const written = files.filter((f) => f.status === 'written').length;
-  io.stdout(`wrote ${written} file(s), ${files.length - written} unchanged\n`);
-  for (const file of files) if (file.status === 'written') io.stdout(`  ${file.path}\n`);
+  const written = generated.filter((f) => f.status === 'written').length;
+  io.stdout(`wrote ${written} file(s), ${generated.length - written} unchanged\n`);
+  for (const file of generated) if (file.status === 'written') io.stdout(`  ${file.path}\n`);
+  for (const file of stale) io.stderr(`warning: ${file.path} has a generated header but is no longer generated; delete it if it is not needed\n`);
   return 0;
 }
 

@@ -10,7 +10,7 @@ import { isCrdLike, normalizeCrd, type CrdDocument } from '../shared/crd.js';
 import { expandInputs, readInput, syncOutputs, type OutputFile } from '../shared/files.js';
 import { isJsonObject, toJsonValue } from '../shared/json.js';
 import { readCrdFromCluster, type ClusterCrdReader } from './cluster.js';
-import { renderGroupVersionFile, type KindVersion } from './file.js';
+import { GENERATED_MARKER, renderGroupVersionFile, type KindVersion } from './file.js';
 import { dedupeCrds, parseCrdYaml, type LoadedCrd } from './load.js';
 
 /** Options of {@link generateTypes}. */
@@ -37,7 +37,10 @@ export interface GenerateTypesResult {
   readonly files: readonly OutputFile[];
   /** Paths written (empty with `check`). */
   readonly written: readonly string[];
-  /** With `check`: paths that are missing or differ from what would be generated. */
+  /**
+   * With `check`: paths that are missing or differ from what would be generated, and stale
+   * generated files (files with the generated header that would no longer be generated).
+   */
   readonly differences: readonly string[];
   /** Documents skipped (not CRDs). */
   readonly warnings: readonly CodegenWarning[];
@@ -111,11 +114,11 @@ export async function generateTypes(options: GenerateTypesOptions): Promise<Gene
     ...(options.servedOnly === undefined ? {} : { servedOnly: options.servedOnly }),
   });
   const check = options.check ?? false;
-  const outputs = await syncOutputs(files, options.out, check);
+  const outputs = await syncOutputs(files, options.out, check, { marker: GENERATED_MARKER, extensions: ['.ts'] });
   return {
     files: outputs,
     written: outputs.filter((f) => f.status === 'written').map((f) => f.path),
-    differences: outputs.filter((f) => f.status === 'missing' || f.status === 'differs').map((f) => f.path),
+    differences: outputs.filter((f) => f.status === 'missing' || f.status === 'differs' || f.status === 'stale').map((f) => f.path),
     warnings,
     crds: crds.map((c) => String(c.crd.metadata['name'])),
   };

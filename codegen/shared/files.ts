@@ -68,8 +68,11 @@ export async function writeOutput(path: string, content: string): Promise<void> 
   }
 }
 
-/** What happened (or, with `check`, would happen) to one output file. */
-export type OutputStatus = 'written' | 'unchanged' | 'missing' | 'differs';
+/**
+ * What happened (or, with `check`, would happen) to one output file. `stale`: a file in the output
+ * folder that carries the generated-file header but is no longer generated (never deleted).
+ */
+export type OutputStatus = 'written' | 'unchanged' | 'missing' | 'differs' | 'stale';
 
 /** One output file and its status. */
 export interface OutputFile {
@@ -84,8 +87,9 @@ export interface OutputFile {
  * already right is not touched. In check mode nothing is written and a file is `missing` or
  * `differs` when it is not what would be generated.
  */
-export async function syncOutputs(outputs: ReadonlyMap<string, string>, out: string, check: boolean): Promise<OutputFile[]> {
+export async function syncOutputs(outputs: ReadonlyMap<string, string>, out: string, check: boolean, generated?: { marker: string; extensions: readonly string[] }): Promise<OutputFile[]> {
   const results: OutputFile[] = [];
+  const stale = generated === undefined ? [] : await findStale(out, generated.marker, generated.extensions, new Set([...outputs.keys()].map((r) => join(out, r))));
   for (const [relative, content] of [...outputs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const path = join(out, relative);
     const existing = await readIfExists(path);
@@ -98,5 +102,23 @@ export async function syncOutputs(outputs: ReadonlyMap<string, string>, out: str
       results.push({ path, content, status: 'written' });
     }
   }
+  for (const path of stale) results.push({ path, content: '', status: 'stale' });
   return results;
+}
+
+/** Files under `out` whose first line is `marker` and that are not in `known`. */
+async function findStale(out: string, marker: string, extensions: readonly string[], known: ReadonlySet<string>): Promise<string[]> {
+  let files: string[];
+  try {
+    files = await walk(out, extensions, () => false);
+  } catch {
+    return [];
+  }
+  const stale: string[] = [];
+  for (const file of files) {
+    if (known.has(file)) continue;
+    const text = await readIfExists(file);
+    if (text !== undefined && text.startsWith(`${marker}\n`)) stale.push(file);
+  }
+  return stale;
 }

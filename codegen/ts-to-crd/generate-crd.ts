@@ -8,7 +8,7 @@ import type { CodegenWarning } from '../errors.js';
 import type { CrdDocument } from '../shared/crd.js';
 import { expandInputs, syncOutputs, type OutputFile } from '../shared/files.js';
 import { assembleCrds } from './assemble.js';
-import { crdFileName, renderCrdYaml } from './emit.js';
+import { crdFileName, GENERATED_CRD_MARKER, renderCrdYaml } from './emit.js';
 import { readRoots, type RootVersion } from './roots.js';
 import { SourceSet, type TsSource } from './source.js';
 import { TypeConverter } from './type-to-schema.js';
@@ -60,11 +60,11 @@ export async function generateCrd(options: GenerateCrdOptions): Promise<Generate
     const sources = [...new Set(roots.filter((r) => r.group === crd.spec.group && r.kind === crd.spec.names.kind).map((r) => relative(resolve(options.out), r.location.file).split('\\').join('/')))].sort();
     outputs.set(crdFileName(crd), renderCrdYaml(crd, sources));
   }
-  const synced = await syncOutputs(outputs, options.out, options.check ?? false);
+  const synced = await syncOutputs(outputs, options.out, options.check ?? false, { marker: GENERATED_CRD_MARKER, extensions: ['.yaml'] });
   return {
     files: synced,
     written: synced.filter((f) => f.status === 'written').map((f) => f.path),
-    differences: synced.filter((f) => f.status === 'missing' || f.status === 'differs').map((f) => f.path),
+    differences: synced.filter((f) => f.status === 'missing' || f.status === 'differs' || f.status === 'stale').map((f) => f.path),
     warnings,
     crds,
   };
