@@ -11,7 +11,7 @@ import { resolveAppAnswers, type AppAnswers } from '../generators/shared/answers
 import { ScaffoldError } from '../generators/shared/errors.js';
 import { opkitDependencies } from '../generators/shared/paths.js';
 import { assertTargetUsable } from '../generators/shared/target.js';
-import { checkDomain, checkGroup, checkKind, checkVersion } from '../generators/shared/validate.js';
+import { checkDomain, checkGroup, checkKind, checkPlural, checkVersion } from '../generators/shared/validate.js';
 import { parseFlags, UsageError } from './args.js';
 import { runIfEntryPoint } from './entry.js';
 import { initGit, installDependencies } from './install.js';
@@ -61,10 +61,15 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-function checkGiven(value: string | undefined, check: (v: string) => string | undefined | { message: string }, reason: ScaffoldError['reason']): void {
+function checkGiven(
+  value: string | undefined,
+  check: (v: string) => string | undefined | { reason: ScaffoldError['reason']; message: string },
+  reason: ScaffoldError['reason'],
+): void {
   if (value === undefined) return;
   const problem = check(value);
-  if (problem !== undefined) throw new ScaffoldError({ reason, message: typeof problem === 'string' ? problem : problem.message });
+  if (problem === undefined) return;
+  throw typeof problem === 'string' ? new ScaffoldError({ reason, message: problem }) : new ScaffoldError(problem);
 }
 
 function nextSteps(answers: AppAnswers, io: CliIo, installed: boolean): string {
@@ -111,6 +116,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     checkGiven(given.group, checkGroup, 'InvalidGroup');
     checkGiven(given.version, checkVersion, 'InvalidVersion');
     checkGiven(given.kind, checkKind, 'InvalidKind');
+    checkGiven(given.plural, checkPlural, 'InvalidPlural');
     if (!interactive || given.directory !== undefined) {
       const answers = resolveAppAnswers(interactive ? { directory: given.directory, projectName: given.projectName } : given, io.cwd);
       assertTargetUsable(answers.directory, overwrite);

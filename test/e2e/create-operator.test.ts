@@ -61,7 +61,9 @@ describe('a generated operator', () => {
     expect(output).toContain('Installed dependencies');
     expect(existsSync(join(project, 'node_modules', '@opkit', 'runtime', 'package.json'))).toBe(true);
     expect(existsSync(join(project, 'node_modules', '.bin', 'opkit'))).toBe(true);
-    expect(statSync(CREATE_OPERATOR).mtimeMs).toBe(builtAt);
+    // npm did not run the checkout's `prepare` (a rebuild). Only asserted in CI: in a shared
+    // working tree another build may legitimately rewrite dist/ meanwhile.
+    if (process.env['CI'] === 'true') expect(statSync(CREATE_OPERATOR).mtimeMs).toBe(builtAt);
   });
 
   test('builds with tsc strict', () => {
