@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
- * The `opkit` command: `create api`, `generate types|crd`, `help`, `--version`.
+ * The `opkit` command: `create api`, `generate types|crd`, `envtest`, `help`, `--version`.
  *
  * Exit codes: 0 success; 1 a failed command (see each command); 2 a usage error.
  * @module
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runEnvtestCli } from '@opkit/runtime/testing';
 import { packageRoot } from '../generators/shared/paths.js';
 import { CREATE_API_USAGE, runCreateApi } from './commands/create-api.js';
 import { GENERATE_CRD_USAGE, GENERATE_TYPES_USAGE, runGenerateCrd, runGenerateTypes } from './commands/generate.js';
@@ -20,6 +21,7 @@ Commands:
   create api       add a kind (CRD, types, controller, sample, test) or a version of a kind
   generate types   CRD schemas → TypeScript types and Resource descriptors
   generate crd     TypeScript types with TSDoc markers → CRD manifests
+  envtest          build (install), locate (path) or run (start) the local control plane
   help [command]   show help (of a command)
 
 Options:
@@ -55,6 +57,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return 2;
   }
   if (command === 'create' && sub === 'api') return runCreateApi(rest, io);
+  if (command === 'envtest') return runEnvtestCli(argv.slice(1));
   if (command === 'create') {
     io.stderr.write(`${sub === undefined ? 'error: missing what to create' : `error: unknown: create ${sub}`} (opkit create api)\n\n${CREATE_API_USAGE}`);
     return 2;

@@ -33,6 +33,11 @@ describe('opkit', () => {
     for (const flag of ['--group', '--version', '--kind', '--plural', '--domain', '--cluster-scoped', '--storage', '--force']) expect(result.stdout).toContain(flag);
   });
 
+  test('envtest is dispatched to the control-plane CLI (an unknown subcommand is a usage error)', async () => {
+    const result = await run(['envtest', 'launch']);
+    expect(result.code).toBe(2);
+  });
+
   test('an unknown command is a usage error', async () => {
     const result = await run(['deploy']);
     expect(result.code).toBe(2);
