@@ -1,16 +1,17 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigMap } from '../../../runtime/src/api/builtins.js';
-import { createClient, type Client } from '../../../runtime/src/client/client.js';
+import type { Client } from '../../../runtime/src/client/client.js';
 import { isNotFound } from '../../../runtime/src/client/errors.js';
-import { createTransport, type Transport } from '../../../runtime/src/client/transport.js';
+import type { Transport } from '../../../runtime/src/client/transport.js';
 import { controller } from '../../../runtime/src/controller/builder.js';
 import { TerminalError } from '../../../runtime/src/controller/errors.js';
 import { generationChanged } from '../../../runtime/src/predicates/predicates.js';
-import { TestEnvironment } from '../../../runtime/src/testing/index.js';
+import type { TestEnvironment } from '../../../runtime/src/testing/index.js';
 import { createNamespace, runManager, widget } from '../../support/manager-harness.js';
+import { stopWidgetControlPlane, startWidgetControlPlane } from '../../support/control-plane.js';
 import { eventually } from '../../support/poll.js';
-import { Widget, WIDGET_CRD } from '../../support/widget.js';
+import { Widget } from '../../support/widget.js';
 
 let env: TestEnvironment;
 let kubeConfig: KubeConfig;
@@ -18,15 +19,11 @@ let transport: Transport;
 let client: Client;
 
 beforeAll(async () => {
-  env = new TestEnvironment({ crdPaths: [WIDGET_CRD] });
-  ({ kubeConfig } = await env.start());
-  transport = createTransport(kubeConfig);
-  client = createClient(transport);
+  ({ env, kubeConfig, transport, client } = await startWidgetControlPlane());
 });
 
 afterAll(async () => {
-  transport?.close();
-  await env?.stop();
+  await stopWidgetControlPlane({ env, transport });
 });
 
 describe('controller against a real API server', () => {

@@ -2,14 +2,15 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type Client } from '../../../runtime/src/client/client.js';
-import { createTransport, type Transport } from '../../../runtime/src/client/transport.js';
+import type { Client } from '../../../runtime/src/client/client.js';
+import type { Transport } from '../../../runtime/src/client/transport.js';
 import { controller } from '../../../runtime/src/controller/builder.js';
 import { ManagerError } from '../../../runtime/src/manager/errors.js';
-import { TestEnvironment } from '../../../runtime/src/testing/index.js';
+import type { TestEnvironment } from '../../../runtime/src/testing/index.js';
 import { createNamespace, runManager, widget } from '../../support/manager-harness.js';
+import { stopWidgetControlPlane, startWidgetControlPlane } from '../../support/control-plane.js';
 import { eventually } from '../../support/poll.js';
-import { Gadget, Widget, WIDGET_CRD } from '../../support/widget.js';
+import { Gadget, Widget } from '../../support/widget.js';
 
 let env: TestEnvironment;
 let kubeConfig: KubeConfig;
@@ -18,15 +19,11 @@ let transport: Transport;
 let client: Client;
 
 beforeAll(async () => {
-  env = new TestEnvironment({ crdPaths: [WIDGET_CRD] });
-  ({ kubeConfig, kubeconfigPath } = await env.start());
-  transport = createTransport(kubeConfig);
-  client = createClient(transport);
+  ({ env, kubeConfig, kubeconfigPath, transport, client } = await startWidgetControlPlane());
 });
 
 afterAll(async () => {
-  transport?.close();
-  await env?.stop();
+  await stopWidgetControlPlane({ env, transport });
 });
 
 describe('manager against a real API server', () => {

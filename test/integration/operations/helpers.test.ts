@@ -1,36 +1,31 @@
 /** The helpers against a real API server: guarded patches, conflicts, owner references, createOrUpdate. */
-import type { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigMap } from '../../../runtime/src/api/builtins.js';
-import { createClient, type Client } from '../../../runtime/src/client/client.js';
+import type { Client } from '../../../runtime/src/client/client.js';
 import { isConflict } from '../../../runtime/src/client/errors.js';
-import { createTransport, type Transport } from '../../../runtime/src/client/transport.js';
+import type { Transport } from '../../../runtime/src/client/transport.js';
 import { createOrPatch, createOrUpdate } from '../../../runtime/src/helpers/create-or-update.js';
 import { AlreadyOwnedError, FinalizerError } from '../../../runtime/src/helpers/errors.js';
 import { addFinalizer, removeFinalizer } from '../../../runtime/src/helpers/finalizers.js';
 import { setControllerReference } from '../../../runtime/src/helpers/owner.js';
 import { retryOnConflict } from '../../../runtime/src/helpers/retry.js';
-import { TestEnvironment } from '../../../runtime/src/testing/index.js';
+import type { TestEnvironment } from '../../../runtime/src/testing/index.js';
+import { stopWidgetControlPlane, startWidgetControlPlane } from '../../support/control-plane.js';
 import { createNamespace, widget } from '../../support/manager-harness.js';
-import { Widget, WIDGET_CRD } from '../../support/widget.js';
+import { Widget } from '../../support/widget.js';
 
 let env: TestEnvironment;
-let kubeConfig: KubeConfig;
 let transport: Transport;
 let client: Client;
 const ns = 'helpers';
 
 beforeAll(async () => {
-  env = new TestEnvironment({ crdPaths: [WIDGET_CRD] });
-  ({ kubeConfig } = await env.start());
-  transport = createTransport(kubeConfig);
-  client = createClient(transport);
+  ({ env, transport, client } = await startWidgetControlPlane());
   await createNamespace(client, ns);
 });
 
 afterAll(async () => {
-  transport?.close();
-  await env?.stop();
+  await stopWidgetControlPlane({ env, transport });
 });
 
 describe('helpers against a real API server', () => {

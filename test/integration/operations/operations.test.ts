@@ -7,16 +7,17 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Counter } from 'prom-client';
 import { Event, Role, RoleBinding, Secret, ServiceAccount } from '../../../runtime/src/api/builtins.js';
-import { createClient, type Client } from '../../../runtime/src/client/client.js';
+import type { Client } from '../../../runtime/src/client/client.js';
 import { isNotFound } from '../../../runtime/src/client/errors.js';
-import { createTransport, type Transport } from '../../../runtime/src/client/transport.js';
+import type { Transport } from '../../../runtime/src/client/transport.js';
 import { controller } from '../../../runtime/src/controller/builder.js';
 import { EventBroadcaster } from '../../../runtime/src/events/recorder.js';
 import { finalizer } from '../../../runtime/src/helpers/finalizers.js';
-import { TestEnvironment } from '../../../runtime/src/testing/index.js';
+import type { TestEnvironment } from '../../../runtime/src/testing/index.js';
 import { createNamespace, runManager, widget } from '../../support/manager-harness.js';
+import { stopWidgetControlPlane, startWidgetControlPlane } from '../../support/control-plane.js';
 import { eventually } from '../../support/poll.js';
-import { Widget, WIDGET_CRD } from '../../support/widget.js';
+import { Widget } from '../../support/widget.js';
 
 let env: TestEnvironment;
 let kubeConfig: KubeConfig;
@@ -24,15 +25,11 @@ let transport: Transport;
 let client: Client;
 
 beforeAll(async () => {
-  env = new TestEnvironment({ crdPaths: [WIDGET_CRD] });
-  ({ kubeConfig } = await env.start());
-  transport = createTransport(kubeConfig);
-  client = createClient(transport);
+  ({ env, kubeConfig, transport, client } = await startWidgetControlPlane());
 });
 
 afterAll(async () => {
-  transport?.close();
-  await env?.stop();
+  await stopWidgetControlPlane({ env, transport });
 });
 
 /** Parses a Prometheus text exposition into `name{labels}` → value. */
