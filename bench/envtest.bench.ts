@@ -28,7 +28,7 @@ for (let i = 0; i < RUNS; i++) {
 }
 const withCrds: number[] = [];
 for (let i = 0; i < Math.min(RUNS, 3); i++) {
-  const env = new TestEnvironment({ crdPaths: [join(import.meta.dirname, '../../shared/crds')], onWarning: () => undefined });
+  const env = new TestEnvironment({ crdPaths: [join(import.meta.dirname, '../test/fixtures/crds')], onWarning: () => undefined });
   withCrds.push(await time(() => env.start()));
   await env.stop();
 }

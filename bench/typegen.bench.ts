@@ -24,7 +24,7 @@ import ts from 'typescript';
 import { generateTypes } from '../codegen/crd-to-ts/generate-types.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const corpusDir = resolve(repoRoot, '..', 'shared', 'crds');
+const corpusDir = resolve(repoRoot, 'test', 'fixtures', 'crds');
 const toolsDir = join(repoRoot, 'bench', '.tools');
 const workDir = join(toolsDir, 'work');
 const NOT_A_CRD = 'gateway.networking.k8s.io_vap_safeupgrades.yaml';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestEnvironment, TestEnvironmentError, type StartedEnvironment } from '../../../runtime/src/testing/index.js';
 import { childProcesses } from '../../support/processes.js';
 
-const SHARED_CRDS = join(import.meta.dirname, '../../../../shared/crds');
+const SHARED_CRDS = join(import.meta.dirname, '../../fixtures/crds');
 const FIXTURES = join(import.meta.dirname, '../../fixtures/envtest');
 
 describe('TestEnvironment with the shared third-party CRDs', () => {

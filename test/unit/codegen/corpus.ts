@@ -1,4 +1,4 @@
-/** The shared CRD corpus (../shared/crds relative to the repository root), loaded once per test file. */
+/** The third-party CRD corpus (test/fixtures/crds), loaded once per test file. */
 import { join } from 'node:path';
 import { generateTypeFiles, loadCrds } from '../../../codegen/crd-to-ts/generate-types.js';
 import type { CodegenWarning } from '../../../codegen/errors.js';
@@ -6,7 +6,7 @@ import type { CrdDocument } from '../../../codegen/shared/crd.js';
 import { repoRoot } from './compile.js';
 
 /** Where the corpus lives. */
-export const corpusDir = join(repoRoot, '..', 'shared', 'crds');
+export const corpusDir = join(repoRoot, 'test', 'fixtures', 'crds');
 
 /** The corpus, parsed, and its generated files. */
 export interface Corpus {
