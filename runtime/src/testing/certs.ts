@@ -93,3 +93,23 @@ export function createControlPlaneCerts(): ControlPlaneCerts {
   const sa = rsaKeyPair();
   return { ca: ca.pem, serving: serving.pem, admin: admin.pem, serviceAccount: { cert: sa.publicPem, key: sa.privatePem } };
 }
+
+/**
+ * Issues a client certificate signed by `ca` for `user` in `groups` (CN = user, one O per group):
+ * the API server's x509 authenticator maps it to exactly that user and those groups.
+ *
+ * Caveats: valid for one week; `ca.key` must be the CA's private key PEM.
+ */
+export function issueClientCertificate(ca: KeyPair, user: string, groups: readonly string[]): KeyPair {
+  const caCert = forge.pki.certificateFromPem(ca.cert);
+  const caKey = forge.pki.privateKeyFromPem(ca.key) as forge.pki.rsa.PrivateKey;
+  return issue({
+    subject: [{ name: 'commonName', value: user }, ...groups.map((g) => ({ name: 'organizationName', value: g }))],
+    issuer: { cert: caCert, key: caKey },
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', clientAuth: true },
+    ],
+  }).pem;
+}

@@ -7,6 +7,7 @@ import { resolveBinaries, type AssetOptions, type ControlPlaneBinaries } from '.
 import { createControlPlaneCerts, type ControlPlaneCerts } from './certs.js';
 import { loadCrds, type CrdDocument } from './crds.js';
 import { TestEnvironmentError } from './errors.js';
+import { issueIdentity as issue, type Identity, type IdentityRequest } from './identity.js';
 import { freePort } from './ports.js';
 import { ManagedProcess } from './process.js';
 import { ReaperClient } from './reaper-client.js';
@@ -45,6 +46,8 @@ interface Running {
   apiserver?: ManagedProcess;
   apiserverArgs?: string[];
   target?: RestTarget;
+  certs?: ControlPlaneCerts;
+  identities?: number;
   started?: StartedEnvironment;
 }
 
@@ -110,6 +113,22 @@ export class TestEnvironment {
     this.#requireRunning('restartApiServer');
     await this.stopApiServer();
     await this.startApiServer();
+  }
+
+  /**
+   * Issues a client identity for a ServiceAccount (created when missing) or any user and groups:
+   * a token from TokenRequest or a client certificate signed by the client CA. Its kubeconfig lives
+   * in the environment's temp dir and goes away with `stop()`. See {@link IdentityRequest}.
+   *
+   * Guarantees: the identity is never in `system:masters`; it may do what RBAC grants it and no more.
+   */
+  async issueIdentity(request: IdentityRequest): Promise<Identity> {
+    const running = this.#requireRunning('issueIdentity');
+    running.identities = (running.identities ?? 0) + 1;
+    return issue(
+      { target: running.target as RestTarget, clientCa: (running.certs as ControlPlaneCerts).ca, dir: running.dir, sequence: running.identities },
+      request,
+    );
   }
 
   /** Stops kube-apiserver only (etcd keeps running); see {@link TestEnvironment.startApiServer}. */
@@ -205,6 +224,7 @@ export class TestEnvironment {
     ];
     running.apiserverArgs = mergeFlags(defaults, this.#options.apiServerFlags ?? []);
     running.target = { server, ca: certs.ca.cert, cert: certs.admin.cert, key: certs.admin.key };
+    running.certs = certs;
     await this.#launchApiserver(running, 'kube-apiserver', apiserverPath);
 
     const kubeconfigPath = join(running.dir, 'kubeconfig');

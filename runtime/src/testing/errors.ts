@@ -10,7 +10,9 @@ export type TestEnvironmentReason =
   | 'CrdRejected'
   | 'CrdNotReady'
   | 'StartFailed'
-  | 'NotStarted';
+  | 'NotStarted'
+  | 'InvalidIdentity'
+  | 'IdentityFailed';
 
 /** An error from the test control plane: binaries, processes or CRD installation. */
 export class TestEnvironmentError extends OpkitError {
