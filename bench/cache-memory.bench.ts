@@ -13,6 +13,11 @@
  * cached; gc, heapUsed after; (after − before) / N. Then stop, drop every reference, gc. Each
  * implementation is measured `ROUNDS` times in alternation and the median is reported.
  *
+ * Then the cost of reading through the manager's client (`cachedClient` over the opkit cache):
+ * private copies (the default) against the shared, frozen objects (`unsafeDisableDeepCopy`), in
+ * the same process: ms per `list` of all N, µs per `get`, and heap bytes per object held by a
+ * caller that keeps the listed objects (copies are the caller's; shared objects cost nothing).
+ *
  * Run: `node --expose-gc --import tsx bench/cache-memory.bench.ts [count] [rounds]`. Prints a table
  * and writes JSON to bench/results/cache-memory.json.
  */
@@ -24,6 +29,7 @@ import { ConfigMap, Namespace } from '../runtime/src/api/builtins.js';
 import type { KubeObject } from '../runtime/src/api/resource.js';
 import { createCache } from '../runtime/src/cache/cache.js';
 import { createClient, type Client } from '../runtime/src/client/client.js';
+import { cachedClient } from '../runtime/src/manager/client.js';
 import { createTransport } from '../runtime/src/client/transport.js';
 import { TestEnvironment } from '../runtime/src/testing/index.js';
 
@@ -118,6 +124,57 @@ const median = (xs: number[]): number => {
   return s[Math.floor(s.length / 2)] as number;
 };
 
+interface ReadCost {
+  readonly mode: 'copy (default)' | 'shared (unsafeDisableDeepCopy)';
+  readonly listMs: number;
+  readonly getUs: number;
+  readonly heldBytesPerObject: number;
+}
+
+/** Reads through `cachedClient` over a synced opkit cache of the N ConfigMaps, both modes alternating. */
+async function measureReads(kubeConfig: KubeConfig, rounds: number): Promise<ReadCost[]> {
+  const transport = createTransport(kubeConfig);
+  const cache = createCache({ transport, namespace: NAMESPACE });
+  const client = cachedClient({ reader: cache, writer: createClient(transport) });
+  const controller = new AbortController();
+  const running = cache.start(controller.signal);
+  try {
+    while ((await client.list(ConfigMap, { unsafeDisableDeepCopy: true })).length < COUNT) await new Promise((r) => setTimeout(r, 20));
+    const names = (await client.list(ConfigMap, { unsafeDisableDeepCopy: true })).map((o) => o.metadata?.name ?? '');
+    const modes = [
+      { mode: 'copy (default)', unsafeDisableDeepCopy: false },
+      { mode: 'shared (unsafeDisableDeepCopy)', unsafeDisableDeepCopy: true },
+    ] as const;
+    const samples = new Map<string, { list: number[]; get: number[]; held: number[] }>(modes.map((m) => [m.mode, { list: [], get: [], held: [] }]));
+    for (let round = 0; round < rounds * 3; round++) {
+      for (const m of round % 2 === 0 ? modes : [...modes].reverse()) {
+        const sample = samples.get(m.mode);
+        if (!sample) continue;
+        const opts = { unsafeDisableDeepCopy: m.unsafeDisableDeepCopy };
+        let t = performance.now();
+        await client.list(ConfigMap, opts);
+        sample.list.push(performance.now() - t);
+        t = performance.now();
+        for (const name of names) await client.get(ConfigMap, { namespace: NAMESPACE, name }, opts);
+        sample.get.push(((performance.now() - t) * 1000) / names.length);
+        const before = await settledHeap();
+        const held = await client.list(ConfigMap, opts);
+        const after = await settledHeap();
+        if (held.length !== COUNT) throw new Error(`listed ${held.length} objects, expected ${COUNT}`);
+        sample.held.push((after - before) / COUNT);
+      }
+    }
+    return modes.map((m) => {
+      const sample = samples.get(m.mode) ?? { list: [], get: [], held: [] };
+      return { mode: m.mode, listMs: Number(median(sample.list).toFixed(2)), getUs: Number(median(sample.get).toFixed(2)), heldBytesPerObject: Math.round(median(sample.held)) };
+    });
+  } finally {
+    controller.abort();
+    await running;
+    transport.close();
+  }
+}
+
 const env = new TestEnvironment();
 const { kubeConfig } = await env.start();
 try {
@@ -149,11 +206,18 @@ try {
   console.log(`\nheap bytes per cached ConfigMap (${COUNT} objects, ~${jsonBytes} B JSON each; median of ${ROUNDS})`);
   console.table(rows);
   console.log(ratios);
+  const reads = await measureReads(kubeConfig, ROUNDS);
+  const copy = reads[0];
+  const shared = reads[1];
+  const readRatios = copy && shared ? { 'list: copy / shared': Number((copy.listMs / shared.listMs).toFixed(1)), 'get: copy / shared': Number((copy.getUs / shared.getUs).toFixed(1)) } : {};
+  console.log(`\nreads through the manager's client (${COUNT} cached ConfigMaps; median of ${ROUNDS * 3})`);
+  console.table(reads);
+  console.log(readRatios);
   const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'cache-memory.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(
     out,
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, objects: COUNT, jsonBytesPerObject: jsonBytes, rounds: ROUNDS, rows, ratios, samples }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, objects: COUNT, jsonBytesPerObject: jsonBytes, rounds: ROUNDS, rows, ratios, reads, readRatios, samples }, null, 2)}\n`,
   );
   console.log(`wrote ${out}`);
 } finally {

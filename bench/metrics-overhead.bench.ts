@@ -63,6 +63,8 @@ async function inProcess(variant: Variant, concurrency: number): Promise<number>
   const host: ControllerHost = {
     cache,
     client: {} as Client,
+    apiReader: {} as Client,
+    eventRecorder: () => ({ event: () => undefined }),
     clock: realClock,
     logger: silentLogger,
     controllerMetrics: s.controller,

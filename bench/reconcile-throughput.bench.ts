@@ -5,7 +5,9 @@
  * acknowledged" (list + watch setup included):
  *
  * - `opkit`: Manager + controller(mgr).for(Widget).withPredicates(generationChanged()).concurrency(N),
- *   the reconciler reads from the cache and patches status;
+ *   the reconciler reads from the cache (a private copy, the default) and patches status;
+ * - `opkit-shared`: the same with `client: { unsafeDisableDeepCopy: true }` (reads return the
+ *   cache's shared, frozen objects): the cost of the default copy is the ratio of the two;
  * - `client-node`: @kubernetes/client-node 1.4 `makeInformer` + a hand-written dedupe queue with N
  *   workers, reading from the informer cache and patching status with CustomObjectsApi;
  * - `raw`: the ceiling — no informer, no queue: N concurrent writers patch the 2,000 statuses
@@ -14,7 +16,8 @@
  * Each (implementation, concurrency) runs `rounds` times (default 2) with the implementation order
  * rotated per round; the best run counts (the machine is shared, noise only ever slows a run down).
  *
- * Run: `npx tsx bench/reconcile-throughput.bench.ts [count] [rounds]`. Prints a table and writes
+ * Run: `npx tsx bench/reconcile-throughput.bench.ts [count] [rounds] [impls]` (impls: a comma-separated
+ * subset, default all; the ratios need the implementations they compare). Prints a table and writes
  * JSON (every sample, the best, and the ratios) to bench/results/.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -42,8 +45,10 @@ import { Widget, WIDGET_CRD } from '../test/support/widget.js';
 const COUNT = Number(process.argv[2] ?? 2000);
 const ROUNDS = Number(process.argv[3] ?? 2);
 const CONCURRENCIES = [1, 4, 16] as const;
-const IMPLS = ['opkit', 'client-node', 'raw'] as const;
-type Impl = (typeof IMPLS)[number];
+const ALL_IMPLS = ['opkit', 'opkit-shared', 'client-node', 'raw'] as const;
+type Impl = (typeof ALL_IMPLS)[number];
+const IMPLS: readonly Impl[] = process.argv[4] ? ALL_IMPLS.filter((i) => process.argv[4]?.split(',').includes(i)) : ALL_IMPLS;
+if (IMPLS.length === 0) throw new Error(`no known implementation in "${process.argv[4]}"; pick from ${ALL_IMPLS.join(', ')}`);
 const DONE = { status: { phase: 'Done' } };
 
 interface Measurement {
@@ -78,7 +83,7 @@ async function seed(client: Client, ns: string): Promise<string[]> {
   return names;
 }
 
-async function runOpkit(kubeConfig: KubeConfig, ns: string, concurrency: number): Promise<{ ms: number; syncMs: number }> {
+async function runOpkit(kubeConfig: KubeConfig, ns: string, concurrency: number, shared: boolean): Promise<{ ms: number; syncMs: number }> {
   let syncedAt = NaN;
   const logger: Logger = {
     ...silentLogger,
@@ -87,7 +92,7 @@ async function runOpkit(kubeConfig: KubeConfig, ns: string, concurrency: number)
       if (msg.startsWith('Caches synced')) syncedAt = performance.now();
     },
   };
-  const mgr = new Manager({ kubeConfig, namespace: ns, logger });
+  const mgr = new Manager({ kubeConfig, namespace: ns, logger, client: { unsafeDisableDeepCopy: shared } });
   let writes = 0;
   const all = signalled();
   controller(mgr)
@@ -215,7 +220,7 @@ async function main(): Promise<void> {
           const names = await seed(client, ns);
           let syncMs: number | undefined;
           let ms: number;
-          if (impl === 'opkit') ({ ms, syncMs } = await runOpkit(kubeConfig, ns, concurrency));
+          if (impl === 'opkit' || impl === 'opkit-shared') ({ ms, syncMs } = await runOpkit(kubeConfig, ns, concurrency, impl === 'opkit-shared'));
           else if (impl === 'client-node') ms = await runClientNode(kubeConfig, ns, concurrency);
           else ms = await runRaw(transport, ns, names, concurrency);
           const m: Measurement = {
@@ -239,14 +244,15 @@ async function main(): Promise<void> {
   }
   const best = (impl: Impl, c: number): number =>
     Math.max(...results.filter((r) => r.impl === impl && r.concurrency === c).map((r) => r.objectsPerSec));
+  const ratio = (a: Impl, b: Impl, c: number): number | undefined =>
+    IMPLS.includes(a) && IMPLS.includes(b) ? Number((best(a, c) / best(b, c)).toFixed(2)) : undefined;
   const summary = CONCURRENCIES.map((c) => ({
     concurrency: c,
-    opkit: best('opkit', c),
-    clientNode: best('client-node', c),
-    raw: best('raw', c),
-    opkitVsClientNode: Number((best('opkit', c) / best('client-node', c)).toFixed(2)),
-    opkitVsRaw: Number((best('opkit', c) / best('raw', c)).toFixed(2)),
-    clientNodeVsRaw: Number((best('client-node', c) / best('raw', c)).toFixed(2)),
+    ...Object.fromEntries(IMPLS.map((impl) => [impl, best(impl, c)])),
+    opkitVsOpkitShared: ratio('opkit', 'opkit-shared', c),
+    opkitVsClientNode: ratio('opkit', 'client-node', c),
+    opkitVsRaw: ratio('opkit', 'raw', c),
+    clientNodeVsRaw: ratio('client-node', 'raw', c),
   }));
   console.table(summary);
   const out = join(dirname(fileURLToPath(import.meta.url)), 'results');

@@ -40,6 +40,7 @@ export {
   type ObjectKey,
   type ObjectList,
   type ListOptions,
+  type GetOptions,
   type PatchType,
   type JsonPatchOperation,
   type WriteOptions,
@@ -92,7 +93,7 @@ export { Controller, type ControllerOptions, type WatchSource } from './controll
 export { TerminalError, isTerminalError, ControllerError, type ControllerErrorReason } from './controller/errors.js';
 export { keyString, parseKey, objectKeys, controllerOwnerKeys, enqueueHandler, type MapFunc, type Request, type EnqueueHandlerOptions } from './controller/handlers.js';
 export { noopControllerMetrics, type ControllerMetrics, type ReconcileResultLabel } from './controller/metrics.js';
-export type { ReconcileContext, ReconcileResult, Reconciler } from './controller/reconciler.js';
+export type { ReconcileContext, ReconcileResult, Reconciler, ObjectReconciler, PrimaryEventRecorder } from './controller/reconciler.js';
 export { Manager, type ManagerOptions, type ManagerMetricsOptions, type CacheDependencies } from './manager/manager.js';
 export { ManagerError, type ManagerErrorReason } from './manager/errors.js';
 export { cachedClient, type CachedClientOptions } from './manager/client.js';
@@ -142,3 +143,4 @@ export {
 export { redactFields, REDACTED } from './log/redact.js';
 export { pinoLogger, type PinoLike } from './log/pino.js';
 export { formatMicroTime, formatTime, parseTime } from './util/time-format.js';
+export { deepCopy } from './util/deep-copy.js';

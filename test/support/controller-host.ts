@@ -1,7 +1,9 @@
-import type { Client } from '../../runtime/src/client/client.js';
+import type { KubeObject } from '../../runtime/src/api/resource.js';
+import type { Client, Reader } from '../../runtime/src/client/client.js';
 import type { ControllerHost } from '../../runtime/src/controller/builder.js';
 import type { ControllerMetrics, ReconcileResultLabel } from '../../runtime/src/controller/metrics.js';
 import { createJsonLogger } from '../../runtime/src/log/logger.js';
+import type { EventRecorder, EventType } from '../../runtime/src/events/recorder.js';
 import type { Runnable } from '../../runtime/src/manager/runnable.js';
 import { FakeClock, flushMicrotasks } from '../../runtime/src/util/fake-clock.js';
 import { FakeCache } from './fake-cache.js';
@@ -34,17 +36,32 @@ export class RecordingMetrics implements ControllerMetrics {
   }
 }
 
-/** A fake manager for unit tests: fake cache, fake clock, captured JSON log lines. */
-export function fakeHost(options: { gracefulShutdownTimeoutMs?: number } = {}) {
+/** One event a {@link fakeHost} recorder received. */
+export interface RecordedEvent {
+  readonly controller: string;
+  readonly regarding: KubeObject;
+  readonly type: EventType;
+  readonly reason: string;
+  readonly action: string;
+  readonly note: string | undefined;
+}
+
+/** A fake manager for unit tests: fake cache, fake clock, captured JSON log lines and events. */
+export function fakeHost(options: { gracefulShutdownTimeoutMs?: number; client?: Client; apiReader?: Reader } = {}) {
   const cache = new FakeCache();
   const clock = new FakeClock({ start: 1_000_000 });
   const lines: Array<Record<string, unknown>> = [];
   const logger = createJsonLogger({ level: 'debug', clock, write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
   const runnables: Runnable[] = [];
   const metrics = new RecordingMetrics();
+  const events: RecordedEvent[] = [];
   const host: ControllerHost = {
     cache,
-    client: {} as Client,
+    client: options.client ?? ({} as Client),
+    apiReader: options.apiReader ?? ({} as Reader),
+    eventRecorder: (controller): EventRecorder => ({
+      event: (regarding, type, reason, action, note) => void events.push({ controller, regarding, type, reason, action, note }),
+    }),
     clock,
     logger,
     controllerMetrics: metrics,
@@ -53,7 +70,7 @@ export function fakeHost(options: { gracefulShutdownTimeoutMs?: number } = {}) {
     gracefulShutdownTimeoutMs: options.gracefulShutdownTimeoutMs ?? 1000,
     add: (r) => runnables.push(r),
   };
-  return { host, cache, clock, lines, runnables, metrics };
+  return { host, cache, clock, lines, runnables, metrics, events };
 }
 
 /** Flushes microtasks and immediates until `cond` holds (at most `rounds` times). */

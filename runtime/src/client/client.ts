@@ -15,6 +15,19 @@ export interface ObjectList<T> {
   metadata: { resourceVersion?: string; continue?: string; remainingItemCount?: number };
 }
 
+/** Options of {@link Reader.get}. */
+export interface GetOptions {
+  readonly signal?: AbortSignal;
+  /**
+   * Reads answered by a cache (the manager's client): return the cache's shared, deep-frozen
+   * object instead of a private copy — controller-runtime's `UnsafeDisableDeepCopy`. Faster and
+   * allocation-free, but the object must not be changed (a change throws a TypeError); copy it
+   * (`structuredClone`) before writing it back. Default: the client's setting (a copy). Readers
+   * of the API server ignore it (their answers are always private).
+   */
+  readonly unsafeDisableDeepCopy?: boolean;
+}
+
 /** Options of {@link Reader.list}. */
 export interface ListOptions {
   /** Namespace to list in; all namespaces when omitted. */
@@ -26,6 +39,8 @@ export interface ListOptions {
   /** Page size (server-side pagination); all pages are fetched. */
   readonly limit?: number;
   readonly signal?: AbortSignal;
+  /** Cached reads: return the shared, frozen objects instead of private copies (see {@link GetOptions.unsafeDisableDeepCopy}). */
+  readonly unsafeDisableDeepCopy?: boolean;
 }
 
 /** How to patch. */
@@ -65,7 +80,7 @@ export interface DeleteOptions extends WriteOptions {
 /** Reads objects. The cache implements it too. */
 export interface Reader {
   /** @throws ApiError NotFound when there is no such object. */
-  get<T extends KubeObject>(resource: Resource<T>, key: ObjectKey, options?: { signal?: AbortSignal }): Promise<T>;
+  get<T extends KubeObject>(resource: Resource<T>, key: ObjectKey, options?: GetOptions): Promise<T>;
   list<T extends KubeObject>(resource: Resource<T>, options?: ListOptions): Promise<T[]>;
 }
 

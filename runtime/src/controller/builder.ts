@@ -1,6 +1,8 @@
 import type { KubeObject, Resource } from '../api/resource.js';
 import type { Cache, InformerScope } from '../cache/types.js';
-import type { Client } from '../client/client.js';
+import type { Client, Reader } from '../client/client.js';
+import { isNotFound } from '../client/errors.js';
+import type { EventRecorder } from '../events/recorder.js';
 import type { Logger } from '../log/logger.js';
 import type { Runnable } from '../manager/runnable.js';
 import type { Predicate } from '../predicates/predicates.js';
@@ -11,7 +13,7 @@ import { Controller, type WatchSource } from './controller.js';
 import { ControllerError } from './errors.js';
 import { controllerOwnerKeys, enqueueHandler, objectKeys, type MapFunc } from './handlers.js';
 import type { ControllerMetrics } from './metrics.js';
-import type { Reconciler } from './reconciler.js';
+import type { ObjectReconciler, Reconciler } from './reconciler.js';
 
 /**
  * What the builder needs from a manager; {@link Manager} implements it. Tests may pass their own
@@ -21,6 +23,10 @@ export interface ControllerHost {
   readonly cache: Cache;
   /** The client reconcilers get (`ctx.client`). */
   readonly client: Client;
+  /** The uncached reader reconcilers get (`ctx.apiReader`). */
+  readonly apiReader: Reader;
+  /** An event recorder reporting as `controller` (`ctx.recorder` records with it). */
+  eventRecorder(controller: string): EventRecorder;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly controllerMetrics: ControllerMetrics;
@@ -138,6 +144,34 @@ export class ControllerBuilder<T extends KubeObject = KubeObject> {
   }
 
   /**
+   * Finishes the controller with a reconciler of the primary object itself: each reconcile reads
+   * the object at the key through `ctx.client` (from the cache) and calls `fn(object, ctx)`; when
+   * the object is gone (deleted), it returns without calling `fn`: nothing to reconcile, and
+   * owned objects are left to the garbage collector.
+   *
+   * Guarantees: `fn` gets a private copy it may change (see the manager's client); an object that
+   * is being deleted (`metadata.deletionTimestamp` set, finalizers pending) is handed over, so
+   * `finalizer()` can run its cleanup; errors of the read other than NotFound are thrown
+   * (retried with backoff) like errors of `fn`.
+   * @throws {ControllerError} as {@link ControllerBuilder.reconcile}.
+   */
+  reconcileObject(fn: ObjectReconciler<T>): Controller {
+    const resource = this.#for?.resource;
+    if (!resource) throw new ControllerError({ reason: 'InvalidBuilder', message: 'a controller needs a primary kind: call for(Kind) before reconcileObject()' });
+    return this.reconcile(async (request, ctx) => {
+      let object: T;
+      try {
+        object = await ctx.client.get(resource, request, { signal: ctx.signal });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        ctx.log.debug('Object not found; nothing to reconcile');
+        return undefined;
+      }
+      return fn(object, ctx);
+    });
+  }
+
+  /**
    * Finishes the controller: requests its informers, registers it with the host (started with the
    * manager), and returns it.
    * @throws {ControllerError} `InvalidBuilder` without `for()`, or with a bad concurrency.
@@ -170,6 +204,8 @@ export class ControllerBuilder<T extends KubeObject = KubeObject> {
       sources,
       reconciler,
       client: host.client,
+      apiReader: host.apiReader,
+      recorder: host.eventRecorder(name),
       clock: host.clock,
       logger: host.logger,
       concurrency: this.#concurrency,

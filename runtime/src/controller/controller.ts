@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { gvkString, type KubeObject, type Resource } from '../api/resource.js';
+import { apiVersionOf, gvkString, type KubeObject, type Resource } from '../api/resource.js';
 import type { EventHandler, HandlerRegistration, Informer } from '../cache/types.js';
-import type { Client } from '../client/client.js';
+import type { Client, Reader } from '../client/client.js';
 import { describeError } from '../errors/opkit-error.js';
+import type { EventRecorder } from '../events/recorder.js';
 import type { Logger } from '../log/logger.js';
 import type { WorkqueueMetrics } from '../queue/metrics.js';
 import type { RateLimiter, RateLimitOptions } from '../queue/rate-limiter.js';
@@ -10,9 +11,9 @@ import { RateLimitingQueue } from '../queue/rate-limiting.js';
 import { settleWithin, waitForAbort } from '../util/abort.js';
 import type { Clock, Timer } from '../util/clock.js';
 import { ControllerError, isTerminalError } from './errors.js';
-import { parseKey } from './handlers.js';
+import { parseKey, type Request } from './handlers.js';
 import { noopControllerMetrics, type ControllerMetrics, type ReconcileResultLabel } from './metrics.js';
-import type { ReconcileResult, Reconciler } from './reconciler.js';
+import type { PrimaryEventRecorder, ReconcileResult, Reconciler } from './reconciler.js';
 
 /** One watched informer and the handler that turns its events into keys. */
 export interface WatchSource {
@@ -33,6 +34,10 @@ export interface ControllerOptions {
   readonly sources: readonly WatchSource[];
   readonly reconciler: Reconciler;
   readonly client: Client;
+  /** Reads straight from the API server: `ctx.apiReader`. */
+  readonly apiReader: Reader;
+  /** Reports as this controller: `ctx.recorder` records with it, about the primary object. */
+  readonly recorder: EventRecorder;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Maximum concurrent reconciles, an integer ≥ 1 (default 1). */
@@ -203,7 +208,10 @@ export class Controller {
       log.debug('Reconciling');
       const result: ReconcileResult = await this.#o.reconciler(request, {
         client: this.#o.client,
+        apiReader: this.#o.apiReader,
+        recorder: this.#primaryRecorder(key, request),
         log,
+        request,
         signal,
         reconcileId,
         controller: this.name,
@@ -226,6 +234,18 @@ export class Controller {
       this.#metrics.reconcileTime(this.name, (clock.now() - startedAt) / 1000);
     }
     this.#metrics.reconcileTotal(this.name, label);
+  }
+
+  /** `ctx.recorder`: the primary object as cached when the event is recorded, else its reference. */
+  #primaryRecorder(key: string, request: Request): PrimaryEventRecorder {
+    const resource = this.#o.forResource;
+    return {
+      event: (type, reason, action, note, options) => {
+        const metadata = this.#o.forInformer.store.get(key)?.metadata ?? { name: request.name, ...(request.namespace ? { namespace: request.namespace } : {}) };
+        const regarding: KubeObject = { apiVersion: apiVersionOf(resource), kind: resource.kind, metadata };
+        this.#o.recorder.event(regarding, type, reason, action, note, options);
+      },
+    };
   }
 
   #applyResult(key: string, result: ReconcileResult): ReconcileResultLabel {

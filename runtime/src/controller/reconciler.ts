@@ -1,6 +1,24 @@
-import type { Client } from '../client/client.js';
+import type { KubeObject } from '../api/resource.js';
+import type { Client, Reader } from '../client/client.js';
+import type { EventType } from '../events/recorder.js';
 import type { Logger } from '../log/logger.js';
 import type { Request } from './handlers.js';
+
+/**
+ * Records events (events.k8s.io/v1) about the object being reconciled, reported as the controller.
+ *
+ * Guarantees: never throws, never blocks (the broadcaster writes in the background and aggregates
+ * repeats); the event is about the primary object as the cache has it (its uid included) or, when
+ * the cache no longer has it, about its apiVersion, kind, namespace and name.
+ */
+export interface PrimaryEventRecorder {
+  /**
+   * @param reason - CamelCase, why (e.g. `Created`, `ReconcileFailed`), ≤ 128 characters.
+   * @param action - what was done or failed (e.g. `CreateDeployment`), ≤ 128 characters.
+   * @param note - human-readable details (truncated to 1 kB).
+   */
+  event(type: EventType, reason: string, action: string, note?: string, options?: { readonly related?: KubeObject }): void;
+}
 
 /**
  * What a reconciler gets besides the request.
@@ -10,10 +28,16 @@ import type { Request } from './handlers.js';
  * graceful-shutdown window, and aborts when that window expires (pass it to long requests).
  */
 export interface ReconcileContext {
-  /** The manager's client: reads from the cache, writes to the API server. */
+  /** The manager's client: reads from the cache (private copies), writes to the API server. */
   readonly client: Client;
+  /** Reads straight from the API server (no cache): for reads that must not be stale. */
+  readonly apiReader: Reader;
+  /** Events about the object being reconciled, reported as this controller. */
+  readonly recorder: PrimaryEventRecorder;
   readonly log: Logger;
   readonly signal: AbortSignal;
+  /** The key being reconciled. */
+  readonly request: Request;
   /** A unique id of this reconcile (a UUID), also on every log line as `reconcileID`. */
   readonly reconcileId: string;
   /** The controller's name. */
@@ -37,3 +61,9 @@ export type ReconcileResult = void | undefined | { readonly requeueAfter?: numbe
  * `Error` or not) is logged and retried with rate-limited backoff, except a `TerminalError`.
  */
 export type Reconciler = (request: Request, context: ReconcileContext) => Promise<ReconcileResult> | ReconcileResult;
+
+/**
+ * A reconciler of an object that exists: what {@link ControllerBuilder.reconcileObject} calls with
+ * the primary object read through `ctx.client` (a private copy: change it freely).
+ */
+export type ObjectReconciler<T extends KubeObject> = (object: T, context: ReconcileContext) => Promise<ReconcileResult> | ReconcileResult;

@@ -1,6 +1,6 @@
 import { realClock, type Clock } from '../util/clock.js';
 import { formatTime } from '../util/time-format.js';
-import { HelperError } from './errors.js';
+import { assertMutable, HelperError } from './errors.js';
 
 /** A condition's status. */
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
@@ -52,12 +52,15 @@ function validate(c: ConditionInput): void {
  *
  * Guarantees: returns whether anything changed (so you can skip a no-op status write); the array
  * keeps its order; validates the input like the API server would, before mutating.
- * @throws {HelperError} `InvalidCondition` for a bad type, status or reason.
+ * @throws {HelperError} `InvalidCondition` for a bad type, status or reason; `FrozenObject` when
+ * the array or the condition is frozen (nothing is changed then).
  */
 export function setCondition(conditions: Condition[], input: ConditionInput, clock: Clock = realClock): boolean {
   validate(input);
+  assertMutable(conditions, 'the conditions array', 'setCondition');
   const message = input.message ?? '';
   const existing = conditions.find((c) => c.type === input.type);
+  assertMutable(existing, `condition ${input.type}`, 'setCondition');
   if (existing === undefined) {
     conditions.push({
       type: input.type,
@@ -90,10 +93,14 @@ export function setCondition(conditions: Condition[], input: ConditionInput, clo
   return changed;
 }
 
-/** Removes the condition of `type` in place; returns whether one was removed. */
+/**
+ * Removes the condition of `type` in place; returns whether one was removed.
+ * @throws {HelperError} `FrozenObject` when the array is frozen and has the condition.
+ */
 export function removeCondition(conditions: Condition[], type: string): boolean {
   const i = conditions.findIndex((c) => c.type === type);
   if (i < 0) return false;
+  assertMutable(conditions, 'the conditions array', 'removeCondition');
   conditions.splice(i, 1);
   return true;
 }

@@ -13,7 +13,10 @@ export interface CreateOrUpdateResult<T> {
   readonly object: T;
 }
 
-/** Sets the desired state on `obj` in place (the existing object, or a new one holding only its name). */
+/**
+ * Sets the desired state on `obj` in place: a private copy of the existing object, or a new one
+ * holding only its name and namespace. The helper compares it with what it read afterwards.
+ */
 export type MutateFn<T> = (obj: T) => void | Promise<void>;
 
 /** Reads the object, or a fresh skeleton with the key when it does not exist. */
@@ -43,8 +46,10 @@ async function mutated<T extends KubeObject>(obj: T, key: ObjectKey, mutate: Mut
  * cache for `mgr.client`), applies `mutate`, then creates it when missing, updates it (with the
  * read resourceVersion) when `mutate` changed it, or does nothing.
  *
- * Guarantees: at most one write; `update` carries the read resourceVersion, so a concurrent change
- * fails with a Conflict (wrap in {@link retryOnConflict}); `unchanged` means no request was sent.
+ * Guarantees: at most one write; `mutate` gets a private copy (never the cache's shared object),
+ * so it works whatever the client's reads return; `update` carries the read resourceVersion, so a
+ * concurrent change fails with a Conflict (wrap in {@link retryOnConflict}); `unchanged` means no
+ * request was sent (and `object` is the object as read).
  * Caveats: status is not written (the API server ignores it on the main resource when the kind has
  * a status subresource); use {@link createOrPatch} for that.
  * @throws {HelperError} `MutateChangedKey`; ApiError from the API server.
@@ -55,9 +60,9 @@ export async function createOrUpdate<T extends KubeObject>(client: Client, resou
     const obj = await mutated(skeleton<T>(key), key, mutate);
     return { result: 'created', object: await client.create(resource, obj, options) };
   }
-  const before = structuredClone(existing);
-  const obj = await mutated(existing, key, mutate);
-  if (isDeepStrictEqual(before, obj)) return { result: 'unchanged', object: obj };
+  // `existing` may be the cache's shared, frozen object: mutate a copy, keep the read as `before`.
+  const obj = await mutated(structuredClone(existing), key, mutate);
+  if (isDeepStrictEqual(existing, obj)) return { result: 'unchanged', object: existing };
   return { result: 'updated', object: await client.update(resource, obj, options) };
 }
 
@@ -66,7 +71,8 @@ export async function createOrUpdate<T extends KubeObject>(client: Client, resou
  * of exactly what `mutate` changed (no resourceVersion: last writer wins per field), and patches
  * the status subresource separately when the kind has one and `mutate` changed `status`.
  *
- * Guarantees: at most two writes (main, then status); `unchanged` means no request was sent.
+ * Guarantees: at most two writes (main, then status); `mutate` gets a private copy; `unchanged`
+ * means no request was sent.
  * @throws {HelperError} `MutateChangedKey`; ApiError from the API server.
  */
 export async function createOrPatch<T extends KubeObject>(client: Client, resource: Resource<T>, key: ObjectKey, mutate: MutateFn<T>, options: WriteOptions = {}): Promise<CreateOrUpdateResult<T>> {
@@ -75,8 +81,9 @@ export async function createOrPatch<T extends KubeObject>(client: Client, resour
     const obj = await mutated(skeleton<T>(key), key, mutate);
     return { result: 'created', object: await client.create(resource, obj, options) };
   }
-  const before = structuredClone(existing) as Record<string, unknown>;
-  const after = (await mutated(existing, key, mutate)) as Record<string, unknown>;
+  // `existing` may be the cache's shared, frozen object: mutate a copy, keep the read as `before`.
+  const before = existing as Record<string, unknown>;
+  const after = (await mutated(structuredClone(existing), key, mutate)) as Record<string, unknown>;
   const separateStatus = resource.subresources?.status === true;
   const strip = (o: Record<string, unknown>): Record<string, unknown> => {
     const { status: _status, ...rest } = o;

@@ -52,9 +52,21 @@ export class FinalizerError extends OpkitError {
 /**
  * Why a helper refused its input:
  * - `InvalidCondition`: a condition breaks metav1.Condition's rules (type, status, reason);
- * - `MutateChangedKey`: a `createOrUpdate` mutate function changed the name or namespace.
+ * - `MutateChangedKey`: a `createOrUpdate` mutate function changed the name or namespace;
+ * - `FrozenObject`: the helper changes its argument in place, and it is frozen (the cache's
+ *   shared object, read with `unsafeDisableDeepCopy`): pass a copy (`deepCopy`).
  */
-export type HelperErrorReason = 'InvalidCondition' | 'MutateChangedKey';
+export type HelperErrorReason = 'InvalidCondition' | 'MutateChangedKey' | 'FrozenObject';
+
+/** @internal Throws `FrozenObject` when `value` cannot be changed in place. */
+export function assertMutable(value: unknown, what: string, helper: string): void {
+  if (value !== null && typeof value === 'object' && Object.isFrozen(value)) {
+    throw new HelperError({
+      reason: 'FrozenObject',
+      message: `${helper}: ${what} is frozen — it is the cache's shared object (read with unsafeDisableDeepCopy); pass a copy: deepCopy(object)`,
+    });
+  }
+}
 
 /** A helper's input was invalid. Not retryable. */
 export class HelperError extends OpkitError {

@@ -1,6 +1,6 @@
 import type { V1OwnerReference } from '@kubernetes/client-node';
 import { apiVersionOf, type KubeObject, type Resource } from '../api/resource.js';
-import { AlreadyOwnedError, OwnerReferenceError } from './errors.js';
+import { AlreadyOwnedError, assertMutable, OwnerReferenceError } from './errors.js';
 
 /** Options of {@link setControllerReference} and {@link setOwnerReference}. */
 export interface OwnerReferenceOptions {
@@ -41,7 +41,9 @@ function referenceTo(owner: KubeObject, ownerResource: Resource, object: KubeObj
   };
 }
 
-function upsert(object: KubeObject, ref: V1OwnerReference): void {
+function upsert(object: KubeObject, ref: V1OwnerReference, helper: string): void {
+  const name = object.metadata?.name ?? '(unnamed)';
+  assertMutable(object.metadata ?? object, `the metadata of ${name}`, helper);
   const metadata = (object.metadata ??= {});
   const refs = [...(metadata.ownerReferences ?? [])];
   const i = refs.findIndex((r) => sameObject(r, ref));
@@ -64,6 +66,7 @@ export function getControllerOf(object: KubeObject): V1OwnerReference | undefine
  * other owner references are kept; nothing changes when it throws.
  * @throws {AlreadyOwnedError} when another object is already the controller.
  * @throws {OwnerReferenceError} `CrossNamespace`, `ClusterScopedOwned` or `OwnerNotPersisted`.
+ * @throws {HelperError} `FrozenObject` when `object` is the cache's frozen object.
  */
 export function setControllerReference<T extends KubeObject>(owner: KubeObject, object: T, ownerResource: Resource, options: OwnerReferenceOptions = {}): T {
   const ref = referenceTo(owner, ownerResource, object, true, options);
@@ -74,7 +77,7 @@ export function setControllerReference<T extends KubeObject>(owner: KubeObject, 
       owner: { apiVersion: existing.apiVersion, kind: existing.kind, name: existing.name, uid: existing.uid },
     });
   }
-  upsert(object, ref);
+  upsert(object, ref, 'setControllerReference');
   return object;
 }
 
@@ -82,11 +85,12 @@ export function setControllerReference<T extends KubeObject>(owner: KubeObject, 
  * Adds (or refreshes) a non-controller ownerReference to `owner` on `object`, in place.
  * controller-runtime's `SetOwnerReference`; an existing controller flag on that owner's reference is kept.
  * @throws {OwnerReferenceError} `CrossNamespace`, `ClusterScopedOwned` or `OwnerNotPersisted`.
+ * @throws {HelperError} `FrozenObject` when `object` is the cache's frozen object.
  */
 export function setOwnerReference<T extends KubeObject>(owner: KubeObject, object: T, ownerResource: Resource, options: OwnerReferenceOptions = {}): T {
   const ref = referenceTo(owner, ownerResource, object, false, options);
   const existing = object.metadata?.ownerReferences?.find((r) => sameObject(r, ref));
-  upsert(object, existing?.controller === true ? { ...ref, controller: true } : ref);
+  upsert(object, existing?.controller === true ? { ...ref, controller: true } : ref, 'setOwnerReference');
   return object;
 }
 

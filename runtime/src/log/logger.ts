@@ -39,14 +39,20 @@ export interface JsonLoggerOptions {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
-/** Renders an error (or any thrown value) as plain JSON-safe fields. */
-function serializeError(err: unknown): unknown {
+/** How many causes deep an error is rendered (a longer chain ends with its message only). */
+const MAX_CAUSE_DEPTH = 5;
+
+/**
+ * Renders an error (or any thrown value) as plain JSON-safe fields; its `cause` the same way
+ * (name, message, reason, stack: the user's error inside a FinalizerError keeps its stack).
+ */
+function serializeError(err: unknown, depth = 0): unknown {
   if (!(err instanceof Error)) return { message: describeError(err), thrown: typeof err };
   const out: Record<string, unknown> = { name: err.name, message: err.message };
   const reason = (err as { reason?: unknown }).reason;
   if (typeof reason === 'string') out['reason'] = reason;
   if (err.stack !== undefined) out['stack'] = err.stack;
-  if (err.cause !== undefined) out['cause'] = describeError(err.cause);
+  if (err.cause !== undefined) out['cause'] = depth < MAX_CAUSE_DEPTH ? serializeError(err.cause, depth + 1) : { message: describeError(err.cause) };
   return out;
 }
 
@@ -60,7 +66,7 @@ function safeStringify(record: Record<string, unknown>): string {
 
 /**
  * A {@link Logger} that writes one JSON object per line: `{"level","time","msg",...bindings,...fields}`,
- * `time` as RFC 3339 from the clock; `err` fields become `{name, message, reason?, stack?, cause?}`.
+ * `time` as RFC 3339 from the clock; `err` fields become `{name, message, reason?, stack?, cause?}` (`cause` rendered alike).
  *
  * Guarantees: never throws (unserializable fields are replaced); lines below `level` cost one
  * comparison; children share the parent's level and sink; the payload (`data`, `stringData`,

@@ -64,12 +64,19 @@ export interface ManagerOptions extends OperationsOptions {
   readonly cache?: Omit<CacheOptions, 'transport' | 'clock' | 'namespace'>;
   /** Replaces the default cache entirely (e.g. a fake in unit tests); `cache` is then ignored. */
   readonly newCache?: (deps: CacheDependencies) => Cache;
+  /**
+   * Options of `mgr.client`. `unsafeDisableDeepCopy: true` makes its `get`/`list` return the
+   * cache's shared, deep-frozen objects instead of private copies (default false; a single read
+   * can still choose with its own `unsafeDisableDeepCopy`). See docs/controllers.md.
+   */
+  readonly client?: { readonly unsafeDisableDeepCopy?: boolean };
 }
 
 /**
  * Runs controllers and other runnables over one shared cache: controller-runtime's Manager.
  *
- * - `mgr.client` reads from the cache and writes to the API server (see {@link cachedClient});
+ * - `mgr.client` reads from the cache — private copies, change them freely — and writes to the
+ *   API server (see {@link cachedClient});
  * - `mgr.apiReader` (a full client) reads straight from the API server;
  * - `mgr.cache` is the shared informer cache.
  *
@@ -119,7 +126,7 @@ export class Manager implements ControllerHost {
     const deps: CacheDependencies = { transport: this.#transport, clock: this.clock, logger: this.logger, namespace: this.namespace };
     this.cache = options.newCache ? options.newCache(deps) : defaultCache(deps, options.cache);
     const writer = ops.leaseElector ? fencedClient(this.apiReader, () => ops.mayWrite()) : this.apiReader;
-    this.client = cachedClient({ reader: this.cache, writer });
+    this.client = cachedClient({ reader: this.cache, writer, ...(options.client?.unsafeDisableDeepCopy === undefined ? {} : { unsafeDisableDeepCopy: options.client.unsafeDisableDeepCopy }) });
   }
 
   /** The `workqueue_*` sink for controller `name` (`options.metrics.workqueue`, else Prometheus). */

@@ -18,4 +18,5 @@ export { installBinaries, type InstallOptions, type InstallResult } from './inst
 export { loadCrds, type CrdDocument, type CrdObject } from './crds.js';
 export { DEFAULT_KUBERNETES_VERSION, DEFAULT_ETCD_VERSION } from './versions.js';
 export { FakeClock, flushMicrotasks } from '../util/fake-clock.js';
+export { eventually, EventuallyTimeoutError, type EventuallyOptions, type AttemptInfo } from './eventually.js';
 export { runEnvtestCli } from './cli-main.js';

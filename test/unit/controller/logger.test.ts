@@ -13,6 +13,18 @@ describe('JSON-lines logger', () => {
     expect(JSON.parse(lines[0] ?? '')).toEqual({ level: 'info', time: '1970-01-01T00:00:00.000Z', msg: 'shown', controller: 'c', name: 'n', n: 1 });
   });
 
+  it('renders an error\'s cause as an error too: name, message, reason and its own stack', () => {
+    const lines: string[] = [];
+    const log = createJsonLogger({ write: (l) => lines.push(l) });
+    const userError = new TypeError('bucket name is invalid');
+    const wrapped = new Error('apply of Website blog failed', { cause: userError });
+    log.error('Reconciler error', { err: wrapped });
+    const err = (JSON.parse(lines[0] ?? '') as { err: { cause: { name: string; message: string; stack: string } } }).err;
+    expect(err.cause).toMatchObject({ name: 'TypeError', message: 'bucket name is invalid' });
+    expect(err.cause.stack).toBe(userError.stack);
+    expect(err.cause.stack).toContain('logger.test.ts');
+  });
+
   it('serialises errors and non-Error thrown values in err, and survives unserialisable fields', () => {
     const lines: string[] = [];
     const log = createJsonLogger({ write: (l) => lines.push(l) });
@@ -22,8 +34,8 @@ describe('JSON-lines logger', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic['self'] = cyclic;
     log.error('e4', { cyclic });
-    const parsed = lines.map((l) => JSON.parse(l) as { msg: string; err?: { message: string; cause?: string } });
-    expect(parsed[0]?.err).toMatchObject({ message: 'boom', cause: 'root' });
+    const parsed = lines.map((l) => JSON.parse(l) as { msg: string; err?: { message: string; cause?: unknown } });
+    expect(parsed[0]?.err).toMatchObject({ message: 'boom', cause: { message: 'root', thrown: 'string' } });
     expect(parsed[1]?.err?.message).toBe('{"code":7}');
     expect(parsed[2]?.err?.message).toBe('undefined');
     expect(parsed[3]?.msg).toBe('e4');

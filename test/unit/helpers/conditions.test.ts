@@ -8,6 +8,7 @@ import {
   type Condition,
 } from '../../../runtime/src/helpers/conditions.js';
 import { HelperError } from '../../../runtime/src/helpers/errors.js';
+import { deepFreeze } from '../../../runtime/src/cache/transform.js';
 import { FakeClock } from '../../../runtime/src/util/fake-clock.js';
 
 const T0 = Date.UTC(2026, 4, 6, 7, 8, 9, 999);
@@ -65,6 +66,17 @@ describe('conditions (metav1.Condition semantics)', () => {
     expect(removeCondition(conditions, 'Ready')).toBe(true);
     expect(removeCondition(conditions, 'Ready')).toBe(false);
     expect(conditions.map((c) => c.type)).toEqual(['Progressing']);
+  });
+
+  it('refuses frozen conditions (the cache\'s shared object) with a FrozenObject error, changing nothing', () => {
+    const conditions = deepFreeze<Condition[]>([{ type: 'Ready', status: 'False', reason: 'Init', message: '', lastTransitionTime: '2026-01-01T00:00:00Z' }]);
+    expect(() => setCondition(conditions, { type: 'Ready', status: 'True', reason: 'Done' })).toThrow(
+      "setCondition: the conditions array is frozen — it is the cache's shared object (read with unsafeDisableDeepCopy); pass a copy: deepCopy(object)",
+    );
+    expect(() => removeCondition(conditions, 'Ready')).toThrow(HelperError);
+    const copy = [...conditions];
+    expect(() => setCondition(copy, { type: 'Ready', status: 'True', reason: 'Done' })).toThrow('setCondition: condition Ready is frozen');
+    expect(conditions[0]?.status).toBe('False');
   });
 
   it('rejects what the API server would reject, before mutating', () => {

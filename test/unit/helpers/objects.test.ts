@@ -4,6 +4,10 @@ import { createOrPatch, createOrUpdate, mergePatch } from '../../../runtime/src/
 import { AlreadyOwnedError, FinalizerError, HelperError, OwnerReferenceError } from '../../../runtime/src/helpers/errors.js';
 import { addFinalizer, finalizer, hasFinalizer, removeFinalizer } from '../../../runtime/src/helpers/finalizers.js';
 import { getControllerOf, isControlledBy, setControllerReference, setOwnerReference } from '../../../runtime/src/helpers/owner.js';
+import { deepFreeze } from '../../../runtime/src/cache/transform.js';
+import type { Client } from '../../../runtime/src/client/client.js';
+import { TerminalError, isTerminalError } from '../../../runtime/src/controller/errors.js';
+import { cachedClient } from '../../../runtime/src/manager/client.js';
 import { MemoryClient } from '../../support/memory-client.js';
 import { Widget } from '../../support/widget.js';
 
@@ -124,8 +128,69 @@ describe('finalizers (guarded JSON patches) and the finalizer flow', () => {
   });
 });
 
+describe('helpers given the cache\'s frozen objects', () => {
+  it('setControllerReference and setOwnerReference refuse a frozen object with a FrozenObject error naming the fix', () => {
+    const frozen = deepFreeze<ConfigMap>({ metadata: { namespace: 'ns', name: 'c' } });
+    expect(() => setControllerReference(owner, frozen, Widget)).toThrow(HelperError);
+    expect(() => setControllerReference(owner, frozen, Widget)).toThrow(
+      "setControllerReference: the metadata of c is frozen — it is the cache's shared object (read with unsafeDisableDeepCopy); pass a copy: deepCopy(object)",
+    );
+    expect(() => setOwnerReference(owner, frozen, Widget)).toThrow(expect.objectContaining({ reason: 'FrozenObject' }));
+  });
+
+  it('finalizer flow: the user\'s error is the cause itself (an Error with its stack), and a TerminalError cause stays terminal', async () => {
+    const client = new MemoryClient();
+    const obj = await client.create(Widget, { metadata: { namespace: 'ns', name: 'w', finalizers: ['f'] } });
+    const userError = new RangeError('replicas must be ≤ 10');
+    const err = await finalizer(client, Widget, obj, 'f', {
+      apply: () => {
+        throw userError;
+      },
+      cleanup: () => undefined,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FinalizerError);
+    expect((err as FinalizerError).cause).toBe(userError);
+    expect(((err as FinalizerError).cause as Error).stack).toContain('objects.test.ts');
+    expect((err as Error).message).toBe('apply of Widget w failed: replicas must be ≤ 10');
+    const terminal = await finalizer(client, Widget, obj, 'f', {
+      apply: () => {
+        throw new TerminalError('spec.image is required');
+      },
+      cleanup: () => undefined,
+    }).catch((e: unknown) => e);
+    expect(isTerminalError(terminal)).toBe(true);
+  });
+});
+
+/** The manager's client with `unsafeDisableDeepCopy` over a reader of deep-frozen objects, like the cache's. */
+function frozenReads(client: MemoryClient): Client {
+  return cachedClient({
+    reader: { get: async (r, key) => deepFreeze(await client.get(r, key)), list: async (r) => deepFreeze(await client.list(r)) },
+    writer: client,
+    unsafeDisableDeepCopy: true,
+  });
+}
+
 describe('createOrUpdate / createOrPatch', () => {
   const key = { namespace: 'ns', name: 'cm' };
+
+  it('work when the client reads the cache\'s frozen objects: mutate gets a copy, the read is left as it was', async () => {
+    const memory = new MemoryClient();
+    const client = frozenReads(memory);
+    const mutate = (value: string) => (cm: ConfigMap) => void (cm.data = { ...cm.data, k: value });
+    expect((await createOrUpdate(client, ConfigMap, key, mutate('1'))).result).toBe('created');
+    const updated = await createOrUpdate(client, ConfigMap, key, mutate('2'));
+    expect(updated.result).toBe('updated');
+    expect(updated.object.data).toEqual({ k: '2' });
+    expect((await createOrUpdate(client, ConfigMap, key, mutate('2'))).result).toBe('unchanged');
+    await memory.create(Widget, { metadata: { namespace: 'ns', name: 'w' }, spec: { size: 1 } });
+    const patched = await createOrPatch(client, Widget, { namespace: 'ns', name: 'w' }, (w) => {
+      w.spec = { ...w.spec, size: 3 };
+      w.status = { phase: 'Ready' };
+    });
+    expect(patched.result).toBe('updated');
+    expect(patched.object).toMatchObject({ spec: { size: 3 }, status: { phase: 'Ready' } });
+  });
 
   it('creates, then updates only when mutate changed something, then reports unchanged', async () => {
     const client = new MemoryClient();
