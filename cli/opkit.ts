@@ -9,10 +9,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runEnvtestCli } from '@opkit/runtime/testing';
 import { packageRoot } from '../generators/shared/paths.js';
+import { findProjectRoot } from '../generators/shared/project.js';
 import { CREATE_API_USAGE, runCreateApi } from './commands/create-api.js';
 import { GENERATE_CRD_USAGE, GENERATE_TYPES_USAGE, runGenerateCrd, runGenerateTypes } from './commands/generate.js';
 import { runIfEntryPoint } from './entry.js';
 import { processIo, type CliIo } from './io.js';
+import { reportError } from './report.js';
+import { assertMatchingRuntime } from './version-check.js';
 
 /** Usage text of `opkit`. */
 export const OPKIT_USAGE = `Usage: opkit <command> [options]
@@ -50,6 +53,13 @@ function helpOf(words: readonly string[]): string | undefined {
 /** Runs `opkit` with the arguments after the program name; resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [command, sub, ...rest] = argv;
+  if (command === 'create' || command === 'generate') {
+    try {
+      assertMatchingRuntime(findProjectRoot(io.cwd), opkitVersion());
+    } catch (err) {
+      return reportError(err, io, OPKIT_USAGE);
+    }
+  }
   if (command === 'generate' && sub === 'types') return runGenerateTypes(rest);
   if (command === 'generate' && sub === 'crd') return runGenerateCrd(rest);
   if (command === 'generate') {

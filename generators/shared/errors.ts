@@ -23,7 +23,9 @@ export type ScaffoldErrorReason =
   | 'MalformedManifest'
   | 'TypesFailed'
   | 'InstallFailed'
-  | 'GitFailed';
+  | 'GitFailed'
+  | 'VersionMismatch'
+  | 'RegistryUnreachable';
 
 /**
  * The base of every error the generators throw: a stable `reason`, a message that names the value
