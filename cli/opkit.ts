@@ -12,6 +12,7 @@ import { packageRoot } from '../generators/shared/paths.js';
 import { findProjectRoot } from '../generators/shared/project.js';
 import { CREATE_API_USAGE, runCreateApi } from './commands/create-api.js';
 import { GENERATE_CRD_USAGE, GENERATE_TYPES_USAGE, runGenerateCrd, runGenerateTypes } from './commands/generate.js';
+import { GENERATE_RBAC_USAGE, runGenerateRbac } from './commands/generate-rbac.js';
 import { runIfEntryPoint } from './entry.js';
 import { processIo, type CliIo } from './io.js';
 import { reportError } from './report.js';
@@ -24,6 +25,7 @@ Commands:
   create api       add a kind (CRD, types, controller, sample, test) or a version of a kind
   generate types   CRD schemas → TypeScript types and Resource descriptors
   generate crd     TypeScript types with TSDoc markers → CRD manifests
+  generate rbac    least-privilege RBAC from @rbac markers and the controllers' code
   envtest          build (install), locate (path) or run (start) the local control plane
   help [command]   show help (of a command)
 
@@ -46,6 +48,7 @@ function helpOf(words: readonly string[]): string | undefined {
   if (topic === 'create api' || topic === 'create') return CREATE_API_USAGE;
   if (topic === 'generate types') return GENERATE_TYPES_USAGE;
   if (topic === 'generate crd') return GENERATE_CRD_USAGE;
+  if (topic === 'generate rbac') return GENERATE_RBAC_USAGE;
   if (topic === 'generate') return `${GENERATE_TYPES_USAGE}\n${GENERATE_CRD_USAGE}`;
   return undefined;
 }
@@ -62,8 +65,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
   if (command === 'generate' && sub === 'types') return runGenerateTypes(rest);
   if (command === 'generate' && sub === 'crd') return runGenerateCrd(rest);
+  if (command === 'generate' && sub === 'rbac') return runGenerateRbac(rest);
   if (command === 'generate') {
-    io.stderr.write(`${sub === undefined ? 'error: missing generator' : `error: unknown generator ${sub}`}\n\n${GENERATE_TYPES_USAGE}\n${GENERATE_CRD_USAGE}`);
+    io.stderr.write(`${sub === undefined ? 'error: missing generator' : `error: unknown generator ${sub}`}\n\n${GENERATE_TYPES_USAGE}\n${GENERATE_CRD_USAGE}\n${GENERATE_RBAC_USAGE}`);
     return 2;
   }
   if (command === 'create' && sub === 'api') return runCreateApi(rest, io);

@@ -11,6 +11,8 @@ export type CodegenErrorReason =
   | 'ConflictingMarkers'
   | 'NameCollision'
   | 'ClusterReadFailed'
+  | 'UnresolvedKind'
+  | 'UnresolvedScope'
   | 'WriteFailed';
 
 /** Where in an input an error or a warning points. */

@@ -13,7 +13,9 @@ import { apiSpec, type ApiSpec } from '../shared/api-spec.js';
 import { OpkitGenerator } from '../shared/base.js';
 import { ScaffoldError } from '../shared/errors.js';
 import { registerController } from '../shared/main-edit.js';
-import { addCrdVersion, addKustomizeResource, addRoleRules, controllerRules, summarizeCrd, type CrdSummary } from '../shared/manifests.js';
+import { generateRbac } from '../../codegen/rbac/generate-rbac.js';
+import { CodegenError } from '../../codegen/errors.js';
+import { addCrdVersion, addKustomizeResource, summarizeCrd, type CrdSummary } from '../shared/manifests.js';
 import { templatesDir } from '../shared/paths.js';
 import { readProjectConfig } from '../shared/project.js';
 import { generateProjectTypes } from '../shared/types.js';
@@ -87,6 +89,22 @@ export class ApiGenerator extends OpkitGenerator<ApiGeneratorOptions> {
     this.#plan = decided.plan;
   }
 
+  /** The project's RBAC must generate before anything is written (a bad @rbac marker fails here). */
+  async configuring(): Promise<void> {
+    if (this.options.newProject === true) return;
+    try {
+      await generateRbac({ cwd: this.destinationRoot(), check: true });
+    } catch (cause) {
+      if (!(cause instanceof CodegenError)) throw cause;
+      throw new ScaffoldError({ reason: 'RbacFailed', message: `${cause.message}; fix it (opkit generate rbac shows the same error), then run opkit create api again. Nothing was written`, cause });
+    }
+  }
+
+  /** After the files are on disk: config/rbac follows the new controller (opkit generate rbac). */
+  async end(): Promise<void> {
+    await generateRbac({ cwd: this.destinationRoot() });
+  }
+
   #crdFilesOnDisk(): string[] {
     const dir = this.destinationPath('config/crd');
     if (!existsSync(dir)) return [];
@@ -149,7 +167,6 @@ export class ApiGenerator extends OpkitGenerator<ApiGeneratorOptions> {
     if (plan.mode === 'new-kind') {
       this.renderTemplate('crd.yaml.ejs', spec.crdFile, data);
       this.#edit('config/crd/kustomization.yaml', (text, file) => addKustomizeResource(text, spec.crdFile.slice('config/crd/'.length), file));
-      this.#edit('config/rbac/role.yaml', (text, file) => addRoleRules(text, controllerRules(spec), file));
     } else if (plan.mode === 'new-version') {
       this.#edit(plan.crdFile, (text, file) => addCrdVersion(text, spec.version, this.options.storage === true, file));
     }

@@ -35,7 +35,7 @@ export function projectPackageJson(options: { name: string; description: string;
       start: 'node dist/src/main.js',
       dev: 'tsx watch src/main.ts',
       generate: 'opkit generate types config/crd --out src/api',
-      pretest: 'opkit-envtest install',
+      pretest: 'opkit generate rbac --check && opkit-envtest install',
       test: 'vitest run',
       deploy: 'kubectl apply -k config/default',
       undeploy: 'kubectl delete -k config/default',

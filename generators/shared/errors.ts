@@ -22,6 +22,7 @@ export type ScaffoldErrorReason =
   | 'MainNotUnderstood'
   | 'MalformedManifest'
   | 'TypesFailed'
+  | 'RbacFailed'
   | 'InstallFailed'
   | 'GitFailed'
   | 'VersionMismatch'

@@ -210,4 +210,15 @@ describe('opkit create api refuses bad input, writing nothing', { timeout: 60_00
     expect(run.stderr).toContain("import { registerMemcachedController } from './controllers/memcached.controller.js';");
     expect(readTree(odd)).toEqual(oddBefore);
   });
+
+  test('a malformed @rbac marker in the project: exit 1 naming file, line and fix, nothing written', async () => {
+    const odd = project();
+    const file = join(odd, 'src/controllers/webapp.controller.ts');
+    writeFileSync(file, readTree(odd)['src/controllers/webapp.controller.ts']!.replace('/**\n', '/**\n * @rbac groups=apps resources=deployments verbs=get;lst\n'));
+    const oddBefore = readTree(odd);
+    const run = await createApi(odd, ['--group', 'cache', '--version', 'v1', '--kind', 'Memcached']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/src\/controllers\/webapp\.controller\.ts:\d+: @rbac: unknown verb "lst" .*Nothing was written/);
+    expect(readTree(odd)).toEqual(oddBefore);
+  });
 });
