@@ -42,6 +42,12 @@ export {
   type ListOptions,
   type GetOptions,
   type PatchType,
+  type PatchFor,
+  type PatchOptions,
+  type MergePatch,
+  type StrategicMergePatch,
+  type DeepPartial,
+  type ApplyConfiguration,
   type JsonPatchOperation,
   type WriteOptions,
   type ApplyOptions,
@@ -128,7 +134,7 @@ export { HttpEndpoint, parseBindAddress, ServerError, type BindAddress, type Rou
 export { EventBroadcaster, type EventRecorder, type EventBroadcasterOptions, type EventType, type EventReference } from './events/recorder.js';
 export { setCondition, removeCondition, findCondition, isConditionTrue, isConditionFalse, type Condition, type ConditionInput, type ConditionStatus } from './helpers/conditions.js';
 export { retryOnConflict, retryOnError, DefaultRetry, DefaultBackoff, type Backoff as RetryBackoff, type RetryOptions } from './helpers/retry.js';
-export { setControllerReference, setOwnerReference, getControllerOf, isControlledBy, type OwnerReferenceOptions } from './helpers/owner.js';
+export { setControllerReference, setOwnerReference, controllerReferenceTo, getControllerOf, isControlledBy, type OwnerReferenceOptions } from './helpers/owner.js';
 export { addFinalizer, removeFinalizer, hasFinalizer, finalizer, type FinalizerHandlers, type FinalizerOptions } from './helpers/finalizers.js';
 export { createOrUpdate, createOrPatch, mergePatch, type OperationResult, type CreateOrUpdateResult, type MutateFn } from './helpers/create-or-update.js';
 export {

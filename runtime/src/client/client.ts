@@ -54,6 +54,62 @@ export interface JsonPatchOperation {
   from?: string;
 }
 
+type Primitive = string | number | boolean | bigint | symbol | null | undefined;
+
+/**
+ * A JSON merge patch (RFC 7386) of `T`, what `patch` takes by default: every field optional at
+ * every depth, `null` removes a field, an array is replaced whole (so its elements are complete).
+ * Times (`Date` in the client-node types) may be given as RFC 3339 strings.
+ */
+export type MergePatch<T> = unknown extends T
+  ? unknown
+  : T extends Primitive
+    ? T
+    : T extends Date
+      ? Date | string
+      : T extends readonly unknown[]
+        ? T
+        : { [K in keyof T]?: MergePatch<T[K]> | null };
+
+/**
+ * A strategic merge patch of `T` (built-in kinds only: the API server refuses it for custom
+ * resources): like {@link MergePatch}, but list elements are partial too (the server merges lists
+ * by their merge key, e.g. containers by `name`).
+ */
+export type StrategicMergePatch<T> = unknown extends T
+  ? unknown
+  : T extends Primitive
+    ? T
+    : T extends Date
+      ? Date | string
+      : T extends readonly (infer U)[]
+        ? readonly StrategicMergePatch<U>[]
+        : { [K in keyof T]?: StrategicMergePatch<T[K]> | null };
+
+/** A partial `T` at every depth, list elements included: what server-side apply merges. */
+export type DeepPartial<T> = unknown extends T
+  ? unknown
+  : T extends Primitive
+    ? T
+    : T extends Date
+      ? Date | string
+      : T extends readonly (infer U)[]
+        ? readonly DeepPartial<U>[]
+        : { [K in keyof T]?: DeepPartial<T[K]> };
+
+/**
+ * A server-side apply configuration of `T`: the fields this field manager owns, at any depth, and
+ * `metadata.name` (the client adds apiVersion and kind). Leaving a field out of a later apply
+ * gives it up (the server removes it unless another manager owns it).
+ */
+export type ApplyConfiguration<T> = DeepPartial<T> & { readonly metadata: { readonly name: string } };
+
+/** The body `patch` takes for a patch type `P`: a merge patch of `T` by default. */
+export type PatchFor<T, P extends PatchType> = P extends 'json' ? readonly JsonPatchOperation[] : P extends 'strategic' ? StrategicMergePatch<T> : MergePatch<T>;
+
+/** Options of `patch`: `type` picks the patch format (default `merge`) and so the body's type. */
+export type PatchOptions<P extends PatchType = PatchType> = WriteOptions & { readonly type?: P };
+
 /** Options shared by writes. */
 export interface WriteOptions {
   /** Field manager recorded in managedFields (default `opkit`). */
@@ -89,14 +145,16 @@ export interface Writer {
   create<T extends KubeObject>(resource: Resource<T>, object: T, options?: WriteOptions): Promise<T>;
   /** Replaces the object; fails with a Conflict when `metadata.resourceVersion` is stale. */
   update<T extends KubeObject>(resource: Resource<T>, object: T, options?: WriteOptions): Promise<T>;
-  patch<T extends KubeObject>(
-    resource: Resource<T>,
-    key: ObjectKey,
-    patch: unknown,
-    options?: WriteOptions & { type?: PatchType },
-  ): Promise<T>;
-  /** Server-side apply of a (partial) object; `object` must carry apiVersion, kind and name. */
-  apply<T extends KubeObject>(resource: Resource<T>, object: T, options: ApplyOptions): Promise<T>;
+  /**
+   * Patches the object at `key`. The body is typed by `options.type`: a {@link MergePatch} of `T`
+   * (default), a {@link StrategicMergePatch} (`strategic`) or JSON patch operations (`json`).
+   */
+  patch<T extends KubeObject, P extends PatchType = 'merge'>(resource: Resource<T>, key: ObjectKey, patch: NoInfer<PatchFor<T, P>>, options?: PatchOptions<P>): Promise<T>;
+  /**
+   * Server-side apply of the fields this field manager owns ({@link ApplyConfiguration}: a partial
+   * `T` with `metadata.name`); apiVersion and kind are added. Resolves with the whole object.
+   */
+  apply<T extends KubeObject>(resource: Resource<T>, object: NoInfer<ApplyConfiguration<T>>, options: ApplyOptions): Promise<T>;
   /** Deletes the object; resolves `false` when it was already gone. */
   delete(resource: Resource, key: ObjectKey, options?: DeleteOptions): Promise<boolean>;
 }
@@ -104,13 +162,10 @@ export interface Writer {
 /** Writes the status subresource. */
 export interface StatusWriter {
   update<T extends KubeObject>(resource: Resource<T>, object: T, options?: WriteOptions): Promise<T>;
-  patch<T extends KubeObject>(
-    resource: Resource<T>,
-    key: ObjectKey,
-    patch: unknown,
-    options?: WriteOptions & { type?: PatchType },
-  ): Promise<T>;
-  apply<T extends KubeObject>(resource: Resource<T>, object: T, options: ApplyOptions): Promise<T>;
+  /** Patches the status subresource; the body is typed as in {@link Writer.patch} (`{ status: … }`). */
+  patch<T extends KubeObject, P extends PatchType = 'merge'>(resource: Resource<T>, key: ObjectKey, patch: NoInfer<PatchFor<T, P>>, options?: PatchOptions<P>): Promise<T>;
+  /** Server-side apply of the status (`{ metadata: { name }, status: … }`). */
+  apply<T extends KubeObject>(resource: Resource<T>, object: NoInfer<ApplyConfiguration<T>>, options: ApplyOptions): Promise<T>;
 }
 
 /** Reads and writes objects, and their status: controller-runtime's `client.Client`. */
@@ -132,7 +187,7 @@ export function selectorString(selector: string | Readonly<Record<string, string
   return parts.length ? parts.join(',') : undefined;
 }
 
-function keyOf(object: KubeObject, resource: Resource): ObjectKey {
+function keyOf(object: { readonly metadata?: { readonly name?: string; readonly namespace?: string } }, resource: Resource): ObjectKey {
   const name = object.metadata?.name;
   if (!name) {
     throw new ApiError({
@@ -145,7 +200,7 @@ function keyOf(object: KubeObject, resource: Resource): ObjectKey {
   return { namespace: object.metadata?.namespace, name };
 }
 
-function withTypeMeta<T extends KubeObject>(resource: Resource<T>, object: T): T {
+function withTypeMeta<B extends object>(resource: Resource, object: B): B & { apiVersion: string; kind: string } {
   return { ...object, apiVersion: apiVersionOf(resource), kind: resource.kind };
 }
 

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject, Resource } from '../api/resource.js';
-import type { Client, ObjectKey, WriteOptions } from '../client/client.js';
+import type { Client, MergePatch, ObjectKey, WriteOptions } from '../client/client.js';
 import { isNotFound } from '../client/errors.js';
 import { HelperError } from './errors.js';
 
@@ -93,8 +93,9 @@ export async function createOrPatch<T extends KubeObject>(client: Client, resour
   const statusPatch = separateStatus ? mergePatch({ status: before['status'] }, { status: after['status'] }) : undefined;
   let object = existing;
   const patchOptions = { ...options, type: 'merge' as const };
-  if (mainPatch !== undefined) object = await client.patch(resource, key, mainPatch, patchOptions);
-  if (statusPatch !== undefined) object = await client.status.patch(resource, key, statusPatch, patchOptions);
+  // Both patches are computed from two T's, so they are merge patches of T.
+  if (mainPatch !== undefined) object = await client.patch(resource, key, mainPatch as MergePatch<T>, patchOptions);
+  if (statusPatch !== undefined) object = await client.status.patch(resource, key, statusPatch as MergePatch<T>, patchOptions);
   return { result: mainPatch === undefined && statusPatch === undefined ? 'unchanged' : 'updated', object };
 }
 

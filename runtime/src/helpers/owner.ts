@@ -52,6 +52,21 @@ function upsert(object: KubeObject, ref: V1OwnerReference, helper: string): void
   metadata.ownerReferences = refs;
 }
 
+/**
+ * An ownerReference to `owner` with `controller: true` and `blockOwnerDeletion: true` (unless
+ * `options` says otherwise), to put in an object you build yourself — a server-side apply
+ * configuration: `metadata: { name, ownerReferences: [controllerReferenceTo(site, Website)] }`.
+ * kube-rs's `controller_owner_ref`.
+ *
+ * Caveats: the API server refuses a namespaced owner of an object in another namespace (or of a
+ * cluster-scoped object); {@link setControllerReference} checks that, this cannot (it sees no object).
+ * @throws {OwnerReferenceError} `OwnerNotPersisted` when the owner has no name or uid yet.
+ */
+export function controllerReferenceTo(owner: KubeObject, ownerResource: Resource, options: OwnerReferenceOptions = {}): V1OwnerReference {
+  const unplaced: KubeObject = { metadata: { ...(ownerResource.namespaced && owner.metadata?.namespace ? { namespace: owner.metadata.namespace } : {}) } };
+  return referenceTo(owner, ownerResource, unplaced, true, options);
+}
+
 /** The reference with `controller: true`, if any (`metav1.GetControllerOf`). */
 export function getControllerOf(object: KubeObject): V1OwnerReference | undefined {
   return object.metadata?.ownerReferences?.find((r) => r.controller === true);

@@ -166,3 +166,19 @@ describe('a reconciler written with the helpers, through mgr.client', () => {
     expect(running.lines.filter((l) => l['level'] === 'error' && /read only|not extensible|FrozenObject/.test(JSON.stringify(l)))).toEqual([]);
   });
 });
+
+describe('server-side apply with an apply configuration (the docs example)', () => {
+  it('owns the fields it sends, keeps another manager\'s, gives up a field it stops sending, and applies status', async () => {
+    const key = { namespace: ns, name: 'ssa' };
+    await direct.create(Widget, { metadata: key, spec: { size: 1 } });
+    await direct.patch(Widget, key, { metadata: { labels: { team: 'web' } } }, { fieldManager: 'someone-else' });
+    const applied = await direct.apply(Widget, { metadata: { ...key, annotations: { owner: 'widget-controller' } }, spec: { size: 2, color: 'blue' } }, { fieldManager: 'widget-controller', force: true });
+    expect(applied).toMatchObject({ metadata: { labels: { team: 'web' }, annotations: { owner: 'widget-controller' } }, spec: { size: 2, color: 'blue' } });
+    // Not sending `color` any more gives it up: the server removes it (no other manager owns it).
+    const again = await direct.apply(Widget, { metadata: key, spec: { size: 3 } }, { fieldManager: 'widget-controller', force: true });
+    expect(again.spec).toEqual({ size: 3 });
+    expect(again.metadata?.labels).toEqual({ team: 'web' });
+    const status = await direct.status.apply(Widget, { metadata: key, status: { observedGeneration: again.metadata?.generation ?? 0, phase: 'Ready' } }, { fieldManager: 'widget-controller', force: true });
+    expect(status.status).toEqual({ observedGeneration: again.metadata?.generation, phase: 'Ready' });
+  });
+});

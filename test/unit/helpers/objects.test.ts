@@ -3,7 +3,7 @@ import { ConfigMap, Namespace } from '../../../runtime/src/api/builtins.js';
 import { createOrPatch, createOrUpdate, mergePatch } from '../../../runtime/src/helpers/create-or-update.js';
 import { AlreadyOwnedError, FinalizerError, HelperError, OwnerReferenceError } from '../../../runtime/src/helpers/errors.js';
 import { addFinalizer, finalizer, hasFinalizer, removeFinalizer } from '../../../runtime/src/helpers/finalizers.js';
-import { getControllerOf, isControlledBy, setControllerReference, setOwnerReference } from '../../../runtime/src/helpers/owner.js';
+import { controllerReferenceTo, getControllerOf, isControlledBy, setControllerReference, setOwnerReference } from '../../../runtime/src/helpers/owner.js';
 import { deepFreeze } from '../../../runtime/src/cache/transform.js';
 import type { Client } from '../../../runtime/src/client/client.js';
 import { TerminalError, isTerminalError } from '../../../runtime/src/controller/errors.js';
@@ -50,6 +50,12 @@ describe('setControllerReference / setOwnerReference', () => {
       ['x', false],
       ['w', true],
     ]);
+  });
+
+  it('controllerReferenceTo builds the reference for an object built by hand (an apply configuration), and refuses an unsaved owner', () => {
+    expect(controllerReferenceTo(owner, Widget)).toEqual({ apiVersion: 'test.opkit.dev/v1', kind: 'Widget', name: 'w', uid: 'uid-w', controller: true, blockOwnerDeletion: true });
+    expect(controllerReferenceTo(owner, Widget, { blockOwnerDeletion: false })).toEqual({ apiVersion: 'test.opkit.dev/v1', kind: 'Widget', name: 'w', uid: 'uid-w', controller: true });
+    expect(() => controllerReferenceTo({ metadata: { name: 'new' } }, Widget)).toThrow(expect.objectContaining({ reason: 'OwnerNotPersisted' }));
   });
 
   it('refuses cross-namespace, namespaced-owner-of-cluster-scoped, and unsaved owners', () => {
