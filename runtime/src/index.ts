@@ -56,6 +56,7 @@ export {
 export { createTransport, type Transport, type TransportRequest, type TransportOptions, type Query } from './client/transport.js';
 export { ApiError, isNotFound, isConflict, isAlreadyExists, isGone, type StatusBody } from './client/errors.js';
 export { resourcePath } from './client/paths.js';
+export { missingRule, describeMissingRule, type MissingRule } from './client/forbidden.js';
 export {
   Workqueue,
   DelayingQueue,

@@ -22,6 +22,10 @@ export class ApiError extends OpkitError {
   readonly status: number;
   /** The parsed Status body, when the server sent one. */
   readonly body: StatusBody | undefined;
+  /** The request's HTTP method. */
+  readonly method: string;
+  /** The request's path (without its query), e.g. `/apis/apps/v1/namespaces/default/deployments`. */
+  readonly path: string;
 
   constructor(options: { status: number; method: string; path: string; body?: StatusBody; cause?: unknown; text?: string }) {
     const reason = options.status === 0 ? 'Transport' : options.body?.reason || reasonForStatus(options.status);
@@ -34,6 +38,8 @@ export class ApiError extends OpkitError {
     });
     this.status = options.status;
     this.body = options.body;
+    this.method = options.method;
+    this.path = options.path;
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { apiVersionOf, gvkString, type KubeObject, type Resource } from '../api/resource.js';
 import type { EventHandler, HandlerRegistration, Informer } from '../cache/types.js';
 import type { Client, Reader } from '../client/client.js';
+import { describeMissingRule, missingRule } from '../client/forbidden.js';
 import { describeError } from '../errors/opkit-error.js';
 import type { EventRecorder } from '../events/recorder.js';
 import type { Logger } from '../log/logger.js';
@@ -227,7 +228,9 @@ export class Controller {
         log.error('Reconciler error (terminal; not retried)', { err });
       } else {
         this.#queue.addRateLimited(key);
-        log.error('Reconciler error', { err, requeues: this.#queue.numRequeues(key) });
+        const rule = missingRule(err);
+        if (rule) log.error(describeMissingRule(rule), { rule: { group: rule.group, resource: rule.resource, verb: rule.verb, namespace: rule.namespace ?? '' }, requeues: this.#queue.numRequeues(key) });
+        else log.error('Reconciler error', { err, requeues: this.#queue.numRequeues(key) });
       }
     } finally {
       this.#metrics.activeWorkers(this.name, --this.#active);
