@@ -109,7 +109,7 @@ export { setupSignalHandler, type SignalHandlerOptions } from './manager/signals
 export type { EventHandler, HandlerRegistration, ReadonlyStore, InformerScope, Informer, IndexFunc, Cache } from './cache/types.js';
 export { watcher, type WatcherOptions, type WatcherEvent } from './watch/watcher.js';
 export { exponentialBackoff, createBackoff, type Backoff, type BackoffOptions, type BackoffSpec } from './watch/backoff.js';
-export { WatchError, KindNotServedError, ResourceExpiredError, WatchStalledError, type WatchErrorReason } from './watch/errors.js';
+export { WatchError, KindNotServedError, ForbiddenError, ResourceExpiredError, WatchStalledError, type WatchErrorReason } from './watch/errors.js';
 export { Store, StoreWriter, createStore, objectKey, NAMESPACE_INDEX, type StoreChange, type StoreOptions } from './cache/store.js';
 export { reflector, type ReflectorOptions, type ReflectorEvent } from './cache/reflector.js';
 export { stripManagedFields, deepFreeze, type Transform } from './cache/transform.js';

@@ -7,6 +7,7 @@ import { OpkitError } from '../errors/opkit-error.js';
  */
 export type WatchErrorReason =
   | 'KindNotServed'
+  | 'Forbidden'
   | 'ResourceExpired'
   | 'WatchStalled'
   | 'ListFailed'
@@ -63,6 +64,42 @@ export class KindNotServedError extends WatchError {
     this.version = version;
     this.kind = kind;
     this.plural = plural;
+  }
+}
+
+/**
+ * The API server refused to list or watch the kind (HTTP 403): the operator's identity lacks an
+ * RBAC rule. Not retryable: the watcher throws it (before its first watch delivered anything), which
+ * fails `waitForSync`, the cache's `start` and so `mgr.start()` at once, instead of retrying until
+ * the cache-sync timeout. The message names the rule to grant.
+ */
+export class ForbiddenError extends WatchError {
+  /** API group of the resource (`''` for the core group). */
+  readonly group: string;
+  /** The resource (plural), e.g. `widgets`. */
+  readonly resource: string;
+  /** What was refused. */
+  readonly verb: 'list' | 'watch';
+  /** The namespace asked for; undefined for all namespaces (or a cluster-scoped kind). */
+  readonly namespace: string | undefined;
+
+  constructor(options: { resource: Pick<Resource, 'group' | 'version' | 'kind' | 'plural'>; verb: 'list' | 'watch'; namespace: string | undefined; detail: string; cause?: unknown }) {
+    const { group, plural } = options.resource;
+    const where = options.namespace ? `in namespace "${options.namespace}"` : 'at the cluster scope (all namespaces)';
+    const binding = options.namespace ? `a Role in namespace ${options.namespace} (or a ClusterRole) bound to it` : 'a ClusterRole bound to it with a ClusterRoleBinding';
+    super({
+      reason: 'Forbidden',
+      resource: options.resource,
+      message:
+        `forbidden to ${options.verb} ${plural}${group ? `.${group}` : ''} ${where}: ${options.detail}. ` +
+        `Grant the operator's identity the rule {apiGroups: ["${group}"], resources: ["${plural}"], verbs: ["get", "list", "watch"]} in ${binding}.`,
+      cause: options.cause,
+      retryable: false,
+    });
+    this.group = group;
+    this.resource = plural;
+    this.verb = options.verb;
+    this.namespace = options.namespace;
   }
 }
 

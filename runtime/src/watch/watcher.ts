@@ -1,13 +1,13 @@
 import { apiVersionOf, type KubeObject, type Resource } from '../api/resource.js';
 import type { InformerScope } from '../cache/types.js';
 import type { ObjectList } from '../client/client.js';
-import { isGone, isNotFound, type StatusBody } from '../client/errors.js';
+import { ApiError, isGone, isNotFound, type StatusBody } from '../client/errors.js';
 import { resourcePath } from '../client/paths.js';
 import type { Transport } from '../client/transport.js';
 import { describeError } from '../errors/opkit-error.js';
 import { realClock, sleep, type Clock } from '../util/clock.js';
 import { createBackoff, type Backoff, type BackoffSpec } from './backoff.js';
-import { KindNotServedError, ResourceExpiredError, WatchError, WatchStalledError } from './errors.js';
+import { ForbiddenError, KindNotServedError, ResourceExpiredError, WatchError, WatchStalledError } from './errors.js';
 
 /** Options of {@link watcher}. */
 export interface WatcherOptions {
@@ -71,6 +71,8 @@ interface Context<T extends KubeObject> {
   listed: boolean;
   /** Whether a watch delivered anything since the last list: a 410 then relists at once. */
   watchedSinceList: boolean;
+  /** Whether any watch delivered anything yet; a 403 before that is fatal ({@link ForbiddenError}). */
+  established: boolean;
 }
 
 type ErrorEvent<T extends KubeObject> = Extract<WatcherEvent<T>, { type: 'error' }>;
@@ -88,7 +90,10 @@ const STOP: State = { phase: 'stop' };
  * - 410 Gone (on open or as an in-stream ERROR, or an expired `continue` token) → relist;
  * - any other failure, and a stalled watch, → an `error` event, then a retry after exponential
  *   backoff (reset once a watch delivers something); the server's own timeout is a plain reconnect;
- * - never throws, except {@link KindNotServedError} when the very first list answers 404;
+ * - never throws, except {@link KindNotServedError} when the very first list answers 404, and
+ *   {@link ForbiddenError} when a list or watch answers 403 before any watch delivered anything
+ *   (the identity lacks the RBAC rule: retrying would only repeat the warning); a 403 later (a
+ *   rule being rolled out) is retried like any failure;
  * - aborting `signal` ends the iterator cleanly and cancels every timer and request it started.
  *
  * Caveats: objects are handed over as parsed (list items get `apiVersion`/`kind` filled in);
@@ -115,6 +120,7 @@ export async function* watcher<T extends KubeObject>(
     path: resourcePath(resource, { namespace: scope.namespace }),
     listed: false,
     watchedSinceList: false,
+    established: false,
   };
   let state: State = { phase: 'list', delayMs: 0 };
   while (state.phase !== 'stop' && !ctx.signal.aborted) {
@@ -202,6 +208,7 @@ async function* listPhase<T extends KubeObject>(ctx: Context<T>): AsyncGenerator
     if (isNotFound(err) && !ctx.listed) {
       throw new KindNotServedError({ resource: ctx.resource, detail: await describeMissing(ctx), cause: err });
     }
+    if (isForbidden(err) && !ctx.established) throw forbidden(ctx, 'list', err);
     const error =
       err instanceof WatchError
         ? err
@@ -212,6 +219,13 @@ async function* listPhase<T extends KubeObject>(ctx: Context<T>): AsyncGenerator
     yield { type: 'error', error, retryInMs, next: 'list' };
     return { phase: 'list', delayMs: retryInMs };
   }
+}
+
+const isForbidden = (err: unknown): err is ApiError => err instanceof ApiError && err.status === 403;
+
+/** A 403 before the watcher ever watched successfully: the identity lacks the RBAC rule. */
+function forbidden(ctx: Context<KubeObject>, verb: 'list' | 'watch', err: ApiError): ForbiddenError {
+  return new ForbiddenError({ resource: ctx.resource, verb, namespace: ctx.scope.namespace, detail: err.body?.message ?? err.message, cause: err });
 }
 
 /** Why discovery thinks the kind is missing, for {@link KindNotServedError}'s message. */
@@ -300,6 +314,7 @@ async function* watchPhase<T extends KubeObject>(ctx: Context<T>, from: string):
       resourceVersion = rv;
       if (!delivered) {
         delivered = true;
+        ctx.established = true;
         ctx.watchedSinceList = true;
         ctx.backoff.reset();
       }
@@ -314,6 +329,7 @@ async function* watchPhase<T extends KubeObject>(ctx: Context<T>, from: string):
       event = retry(new WatchError({ reason: 'WatchClosedEarly', resource: ctx.resource, message: 'the server ended the watch at once without sending anything' }));
     }
   } catch (err) {
+    if (isForbidden(err) && !ctx.established && !ctx.signal.aborted) throw forbidden(ctx, 'watch', err);
     if (!stalled && !ctx.signal.aborted) {
       event = isGone(err)
         ? gone(err)

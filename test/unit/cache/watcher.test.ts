@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject, Resource } from '../../../runtime/src/api/resource.js';
 import { ConfigMap } from '../../../runtime/src/api/builtins.js';
 import { exponentialBackoff } from '../../../runtime/src/watch/backoff.js';
-import { KindNotServedError, ResourceExpiredError, WatchError, WatchStalledError } from '../../../runtime/src/watch/errors.js';
+import { ForbiddenError, KindNotServedError, ResourceExpiredError, WatchError, WatchStalledError } from '../../../runtime/src/watch/errors.js';
 import { watcher, type WatcherEvent, type WatcherOptions } from '../../../runtime/src/watch/watcher.js';
 import { FakeApi, cm } from './fake-api.js';
 import { FakeClock, collect, flushMicrotasks, until } from './helpers.js';
@@ -156,7 +156,7 @@ describe('watcher', () => {
 
   it('retries failing lists with backoff and never throws', async () => {
     const { api, clock, controller, start } = setup();
-    api.listFaults.push(500, 429, 403);
+    api.listFaults.push(500, 429, 503);
     const run = start();
     await until(clock, () => run.events.some((e) => e.type === 'initDone'), { stepMs: 100 });
     expect(errors(run.events).map((e) => [e.error.reason, e.retryInMs, e.next])).toEqual([
@@ -182,6 +182,49 @@ describe('watcher', () => {
     expect(err.message).toContain('Widget');
     expect(err.message).toContain('example.com/v1');
     expect(err.message).toContain('not served (discovery answered 404)');
+  });
+
+  it('throws ForbiddenError naming group, resource, verb and namespace when the first list answers 403, without retrying', async () => {
+    const Widget: Resource = { group: 'example.com', version: 'v1', kind: 'Widget', plural: 'widgets', namespaced: true };
+    const api = new FakeApi('/apis/example.com/v1/namespaces/shop/widgets');
+    const clock = new FakeClock({ start: 1_000_000 });
+    api.listFaults.push(403);
+    const run = collect(watcher(api, Widget, { signal: new AbortController().signal, clock, scope: { namespace: 'shop' } }));
+    await until(clock, () => run.finished);
+    expect(run.error).toBeInstanceOf(ForbiddenError);
+    expect(run.error).toMatchObject({ reason: 'Forbidden', retryable: false, group: 'example.com', resource: 'widgets', verb: 'list', namespace: 'shop' });
+    expect((run.error as Error).message).toBe(
+      'Widget.v1.example.com: forbidden to list widgets.example.com in namespace "shop": injected. Grant the operator\'s identity the rule {apiGroups: ["example.com"], resources: ["widgets"], verbs: ["get", "list", "watch"]} in a Role in namespace shop (or a ClusterRole) bound to it.',
+    );
+    expect(errors(run.events)).toEqual([]);
+    expect(api.listRequests).toHaveLength(1);
+  });
+
+  it('throws ForbiddenError (verb watch, all namespaces, core group) when the first watch answers 403', async () => {
+    const { api, clock, start } = setup();
+    api.watchFaults.push({ kind: 'error', status: 403 });
+    const run = start();
+    await until(clock, () => run.finished);
+    expect(run.events.some((e) => e.type === 'initDone')).toBe(true);
+    expect(run.error).toMatchObject({ reason: 'Forbidden', group: '', resource: 'configmaps', verb: 'watch', namespace: undefined });
+    expect((run.error as Error).message).toContain('at the cluster scope (all namespaces)');
+    expect((run.error as Error).message).toContain('{apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"]} in a ClusterRole bound to it with a ClusterRoleBinding');
+  });
+
+  it('retries a 403 once a watch has delivered (a rule being rolled out), without throwing', async () => {
+    const { api, clock, controller, start } = setup();
+    const run = start();
+    await until(clock, () => api.watchRequests.length === 1);
+    api.upsert(cm('a', { namespace: 'default' }));
+    await until(clock, () => run.events.some((e) => e.type === 'apply'));
+    api.watchFaults.push({ kind: 'error', status: 403 });
+    api.endWatches();
+    await until(clock, () => errors(run.events).length > 0, { stepMs: 100 });
+    expect(errors(run.events)[0]?.error).toMatchObject({ reason: 'WatchFailed', cause: { status: 403 } });
+    expect(run.finished).toBe(false);
+    controller.abort();
+    await run.done;
+    expect(run.error).toBeUndefined();
   });
 
   it('retries a 404 once the kind has been listed (a CRD removed later), without throwing', async () => {
