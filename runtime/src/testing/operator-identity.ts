@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding, ServiceAccount } from '../api/builtins.js';
 import type { KubeObject, Resource } from '../api/resource.js';
-import { createClient } from '../client/client.js';
+import { createClient, type ApplyConfiguration } from '../client/client.js';
 import { createTransport } from '../client/transport.js';
 import type { TestEnvironment } from './environment.js';
 import { TestEnvironmentError } from './errors.js';
@@ -52,7 +52,7 @@ export async function issueOperatorIdentity(env: TestEnvironment, options: Opera
   try {
     const admin = createClient(transport);
     // the identity ensures the ServiceAccount and its namespace; the roles may name that namespace
-    const identity = await env.issueIdentity({ serviceAccount: { namespace, name: account.object.metadata?.name ?? '' } });
+    const identity = await env.issueIdentity({ serviceAccount: { namespace, name: account.object.metadata.name } });
     for (const { resource, object } of objects) await admin.apply(resource, object, { fieldManager: 'opkit-envtest', force: true });
     return identity;
   } finally {
@@ -60,11 +60,11 @@ export async function issueOperatorIdentity(env: TestEnvironment, options: Opera
   }
 }
 
-function readManifests(dir: string, namespace: string): Array<{ resource: Resource; object: KubeObject }> {
+function readManifests(dir: string, namespace: string): Array<{ resource: Resource; object: ApplyConfiguration<KubeObject> }> {
   const files = readdirSync(dir)
     .filter((f) => /\.ya?ml$/.test(f) && !/^kustomization\.ya?ml$/.test(f))
     .sort();
-  const out: Array<{ resource: Resource; object: KubeObject }> = [];
+  const out: Array<{ resource: Resource; object: ApplyConfiguration<KubeObject> }> = [];
   for (const file of files) {
     for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
       const object = doc.toJS() as (KubeObject & { subjects?: Array<{ kind?: string; namespace?: string }> }) | null;
@@ -77,11 +77,12 @@ function readManifests(dir: string, namespace: string): Array<{ resource: Resour
         });
       }
       const metadata = object.metadata ?? {};
+      if (!metadata.name) throw new TestEnvironmentError({ reason: 'InvalidIdentity', message: `${join(dir, file)}: a ${object.kind} without metadata.name.` });
       if (resource.namespaced) metadata.namespace = !metadata.namespace || metadata.namespace === PLACEHOLDER_NAMESPACE ? namespace : metadata.namespace;
       for (const subject of object.subjects ?? []) {
         if (subject.kind === 'ServiceAccount' && (!subject.namespace || subject.namespace === PLACEHOLDER_NAMESPACE)) subject.namespace = namespace;
       }
-      out.push({ resource, object: { ...object, apiVersion: object.apiVersion ?? '', metadata } });
+      out.push({ resource, object: { ...object, apiVersion: object.apiVersion ?? '', metadata: { ...metadata, name: metadata.name } } as ApplyConfiguration<KubeObject> });
     }
   }
   return out;
