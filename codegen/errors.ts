@@ -3,7 +3,12 @@ import { OpkitError } from '@opkit/runtime';
 /** Machine-readable reasons a code generation step fails. */
 export type CodegenErrorReason =
   | 'InputNotFound'
+  | 'EmptyInput'
+  | 'InputTooLarge'
+  | 'InputTooDeep'
+  | 'AliasExpansion'
   | 'MalformedYaml'
+  | 'InvalidSchema'
   | 'InvalidCrd'
   | 'UnsupportedSchema'
   | 'UnsupportedType'
@@ -60,6 +65,51 @@ export class InputNotFoundError extends CodegenError {
 export class MalformedYamlError extends CodegenError {
   constructor(location: SourceLocation, detail: string) {
     super({ reason: 'MalformedYaml', message: `malformed YAML: ${detail}`, location });
+  }
+}
+
+/** An input file holds no YAML document at all (empty, or only comments). */
+export class EmptyInputError extends CodegenError {
+  constructor(file: string) {
+    super({ reason: 'EmptyInput', message: 'the file is empty (no YAML document); put a CustomResourceDefinition in it, or leave it out of the inputs', location: { file } });
+  }
+}
+
+/**
+ * An input breaks one of the limits that keep hostile or broken files from exhausting memory or
+ * the stack: its size (`InputTooLarge`), its nesting depth (`InputTooDeep`) or how far its YAML
+ * aliases expand (`AliasExpansion`). The message names the limit and how to get under it.
+ */
+export class InputLimitError extends CodegenError {
+  constructor(reason: 'InputTooLarge' | 'InputTooDeep' | 'AliasExpansion', location: SourceLocation, detail: string) {
+    super({ reason, message: detail, location });
+  }
+}
+
+/** One rule a CRD schema breaks, as the API server would report it. */
+export interface SchemaProblem {
+  /** JSON path inside the document, e.g. `spec.versions[0].schema.openAPIV3Schema.properties.spec.type`. */
+  readonly path: string;
+  /** A stable rule name, e.g. `unknown-type`, `forbidden-keyword`, `type-required`. */
+  readonly rule: string;
+  /** What is wrong and how to fix it. */
+  readonly message: string;
+}
+
+/**
+ * A CRD's schema would be rejected by the API server (not structural, `$ref`, an unknown type, …).
+ * The message names the file, the document (index and CRD name) and, per problem, the JSON path,
+ * the rule and the fix; {@link SchemaError.problems} has them as data.
+ */
+export class SchemaError extends CodegenError {
+  /** Every problem found in the document (the message shows the first ten). */
+  readonly problems: readonly SchemaProblem[];
+
+  constructor(location: SourceLocation, document: string, problems: readonly SchemaProblem[]) {
+    const shown = problems.slice(0, 10).map((p) => `\n  ${p.path}: ${p.message} [${p.rule}]`).join('');
+    const more = problems.length > 10 ? `\n  … and ${problems.length - 10} more` : '';
+    super({ reason: 'InvalidSchema', message: `${document}: the API server would reject this schema:${shown}${more}`, location });
+    this.problems = problems;
   }
 }
 

@@ -4,12 +4,13 @@
  * marker) or, with `--check`, files that differ; 2 a usage error.
  * @module
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CodegenError, formatWarning, type CodegenWarning } from '../../codegen/errors.js';
 import type { ClusterCrdReader } from '../../codegen/crd-to-ts/cluster.js';
 import { generateTypes } from '../../codegen/crd-to-ts/generate-types.js';
 import type { OutputFile } from '../../codegen/shared/files.js';
-import { generateCrd } from '../../codegen/ts-to-crd/generate-crd.js';
 
 /** Where a command writes and what it may use; defaults to the process's streams. */
 export interface CommandIo {
@@ -17,6 +18,8 @@ export interface CommandIo {
   readonly stderr: (text: string) => void;
   /** Reads CRDs for `--from-cluster` (tests inject one). */
   readonly readClusterCrd?: ClusterCrdReader;
+  /** The folder the command runs in (finds the project for default paths). Default `process.cwd()`. */
+  readonly cwd?: string;
 }
 
 const processIo: CommandIo = {
@@ -25,17 +28,20 @@ const processIo: CommandIo = {
 };
 
 /** Usage text of `opkit generate types`. */
-export const GENERATE_TYPES_USAGE = `Usage: opkit generate types <files|folders...> --out <dir> [options]
+export const GENERATE_TYPES_USAGE = `Usage: opkit generate types <files|folders...> [--out <dir>] [options]
 
 Generates TypeScript types and Resource descriptors from CRD schemas: one
-<out>/<group>/<version>/index.ts per group and version.
+<out>/<group>/<version>/index.ts per group and version. Schemas the API server
+would reject are errors; nothing is written when any input fails.
 
 Options:
-  -o, --out <dir>              output folder (required)
+  -o, --out <dir>              output folder (default inside an Opkit project: its src/api;
+                               required elsewhere)
       --from-cluster <name>    also read this CRD from the current kubeconfig's cluster (repeatable)
       --check                  write nothing; exit 1 listing files that differ (for CI)
       --header <text>          extra header lines for every file (e.g. a license)
       --served-only            skip versions with served: false
+      --max-input-size <MiB>   largest input file to read (default 32)
   -h, --help                   show this help
 `;
 
@@ -103,6 +109,32 @@ async function run(io: CommandIo, usage: string, body: () => Promise<number>): P
   }
 }
 
+/** `--max-input-size 64` → bytes; a usage error for anything but a positive number. */
+function parseMebibytes(text: string): number {
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(value > 0)) throw new UsageError(`--max-input-size takes a size in MiB (e.g. 64), not ${JSON.stringify(text)}`);
+  return Math.floor(value * 1024 * 1024);
+}
+
+/**
+ * `<project>/src/api` when `cwd` is inside an Opkit project: the nearest folder at or above it
+ * whose package.json has an `opkit` field (as `opkit create api` finds it); otherwise undefined.
+ */
+export function projectApiFolder(cwd: string): string | undefined {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { opkit?: unknown };
+        if (typeof pkg.opkit === 'object' && pkg.opkit !== null) return join(dir, 'src', 'api');
+      } catch {
+        // not JSON: not a project marker; keep looking upwards
+      }
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
 /** `opkit generate types <files|folders...> --out <dir> [--from-cluster <name>] [--check]`; returns the exit code. */
 export async function runGenerateTypes(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
   return run(io, GENERATE_TYPES_USAGE, async () => {
@@ -112,6 +144,7 @@ export async function runGenerateTypes(argv: readonly string[], io: CommandIo = 
       check: { type: 'boolean' },
       header: { type: 'string' },
       'served-only': { type: 'boolean' },
+      'max-input-size': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help === true) {
@@ -119,14 +152,17 @@ export async function runGenerateTypes(argv: readonly string[], io: CommandIo = 
       return 0;
     }
     const fromCluster = values['from-cluster'] ?? [];
-    if (values.out === undefined) throw new UsageError('--out <dir> is required');
+    const out = values.out ?? projectApiFolder(io.cwd ?? process.cwd());
+    if (out === undefined) throw new UsageError('--out <dir> is required outside an Opkit project (a folder whose package.json has an "opkit" field)');
     if (positionals.length === 0 && fromCluster.length === 0) throw new UsageError('give at least one CRD file or folder, or --from-cluster <name>');
     const check = values.check === true;
+    const maxInputBytes = values['max-input-size'] === undefined ? undefined : parseMebibytes(values['max-input-size']);
     const result = await generateTypes({
       inputs: positionals,
-      out: values.out,
+      out,
       check,
       fromCluster,
+      ...(maxInputBytes === undefined ? {} : { maxInputBytes }),
       ...(values.header === undefined ? {} : { header: values.header }),
       ...(values['served-only'] === true ? { servedOnly: true } : {}),
       ...(io.readClusterCrd === undefined ? {} : { readClusterCrd: io.readClusterCrd }),
@@ -152,6 +188,8 @@ export async function runGenerateCrd(argv: readonly string[], io: CommandIo = pr
     if (values.out === undefined) throw new UsageError('--out <dir> is required');
     if (positionals.length === 0) throw new UsageError('give at least one TypeScript file or folder');
     const check = values.check === true;
+    // loaded here, not at the top: it loads ts-morph (a TypeScript compiler), which generate types does not need
+    const { generateCrd } = await import('../../codegen/ts-to-crd/generate-crd.js');
     const result = await generateCrd({ inputs: positionals, out: values.out, check });
     report(io, result.warnings);
     if (result.crds.length === 0) io.stderr('warning: no root type found (an interface with a Resource descriptor const, or @group and @version tags)\n');

@@ -6,7 +6,7 @@
 import { CodegenError } from '../errors.js';
 import type { CrdDocument, CrdVersion } from '../shared/crd.js';
 import { crdToRootTags } from '../shared/crd-markers.js';
-import { canonicalJson, sha256 } from '../shared/json.js';
+import { canonicalHash } from '../shared/json.js';
 import { NameAllocator, RESERVED_TYPE_NAMES } from '../shared/names.js';
 import { renderDeclaration, type DescriptorDeclaration } from './declarations.js';
 import { FileDeclarations, KindTypeBuilder, type ImportNames } from './type-builder.js';
@@ -29,7 +29,7 @@ export interface RenderFileOptions {
 /** The sha256 of the normalized CRDs behind a file (canonical JSON, sorted by CRD name). */
 export function sourceHash(crds: readonly CrdDocument[]): string {
   const sorted = [...crds].sort((a, b) => String(a.metadata['name']).localeCompare(String(b.metadata['name'])));
-  return sha256(canonicalJson(sorted));
+  return canonicalHash(sorted);
 }
 
 function headerLines(header: string | undefined): string {

@@ -4,8 +4,9 @@
  * is missing or malformed.
  * @module
  */
-import { join } from 'node:path';
-import { CodegenError, type CodegenWarning } from '../errors.js';
+import { stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { CodegenError, InputLimitError, InputNotFoundError, type CodegenWarning } from '../errors.js';
 import { isCrdLike, normalizeCrd, type CrdDocument } from '../shared/crd.js';
 import { expandInputs, readInput, syncOutputs, type OutputFile } from '../shared/files.js';
 import { isJsonObject, toJsonValue } from '../shared/json.js';
@@ -29,7 +30,19 @@ export interface GenerateTypesOptions {
   readonly servedOnly?: boolean;
   /** How `fromCluster` CRDs are read. Default: `ApiextensionsV1Api` with the current kubeconfig. */
   readonly readClusterCrd?: ClusterCrdReader;
+  /** Largest input file read, in bytes. Default {@link DEFAULT_MAX_INPUT_BYTES} (32 MiB). */
+  readonly maxInputBytes?: number;
 }
+
+/**
+ * The default size limit of one input file: 32 MiB. One CRD cannot exceed the API server's 3 MiB
+ * request limit, so only a bundle of many CRDs comes near it; a larger file is almost surely not
+ * what was meant (and would take memory in proportion).
+ */
+export const DEFAULT_MAX_INPUT_BYTES = 32 * 1024 * 1024;
+
+/** File names kustomize reads; skipped silently when a folder is expanded (they are never CRDs). */
+const KUSTOMIZATION_FILES: ReadonlySet<string> = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 
 /** The outcome of {@link generateTypes}. */
 export interface GenerateTypesResult {
@@ -77,12 +90,18 @@ export function generateTypeFiles(crds: readonly CrdDocument[], options: Generat
   return files;
 }
 
-/** Reads the CRDs of all inputs (and the cluster), failing on the first unreadable input. */
-export async function loadCrds(options: Pick<GenerateTypesOptions, 'inputs' | 'fromCluster' | 'readClusterCrd'>): Promise<{ crds: LoadedCrd[]; warnings: CodegenWarning[] }> {
-  const files = await expandInputs(options.inputs, ['.yaml', '.yml', '.json']);
+/**
+ * Reads the CRDs of all inputs (and the cluster), failing on the first unreadable input: a missing
+ * path, an empty or oversized file, malformed or too deeply nested YAML, runaway aliases, an
+ * invalid CRD or a schema the API server would reject. Kustomization files in folders are skipped.
+ */
+export async function loadCrds(options: Pick<GenerateTypesOptions, 'inputs' | 'fromCluster' | 'readClusterCrd' | 'maxInputBytes'>): Promise<{ crds: LoadedCrd[]; warnings: CodegenWarning[] }> {
+  const files = await expandInputs(options.inputs, ['.yaml', '.yml', '.json'], (path) => KUSTOMIZATION_FILES.has(basename(path)));
+  const maxBytes = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
   const loaded: LoadedCrd[] = [];
   const warnings: CodegenWarning[] = [];
   for (const file of files) {
+    await checkSize(file, maxBytes);
     const result = parseCrdYaml(await readInput(file), file);
     loaded.push(...result.crds);
     warnings.push(...result.warnings);
@@ -97,6 +116,26 @@ export async function loadCrds(options: Pick<GenerateTypesOptions, 'inputs' | 'f
     loaded.push({ crd: normalizeCrd(value, location), location });
   }
   return { crds: dedupeCrds(loaded), warnings };
+}
+
+async function checkSize(file: string, maxBytes: number): Promise<void> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (err) {
+    throw new InputNotFoundError(file, err);
+  }
+  if (size > maxBytes) {
+    throw new InputLimitError(
+      'InputTooLarge',
+      { file },
+      `the file is ${mebibytes(size)} MiB, over the ${mebibytes(maxBytes)} MiB input limit; one CRD cannot exceed the API server's 3 MiB request limit, so split the file, or raise the limit with --max-input-size <MiB>`,
+    );
+  }
+}
+
+function mebibytes(bytes: number): string {
+  return String(Math.round((bytes / 1024 / 1024) * 10) / 10);
 }
 
 /**

@@ -67,6 +67,44 @@ export function jsonEqual(a: JsonValue, b: JsonValue): boolean {
   return false;
 }
 
+/**
+ * `sha256:<hex>` of `canonicalJson(value)`, computed without building the text (a 20 MB CRD's
+ * canonical JSON is 20 MB of short-lived strings). Equal to `sha256(canonicalJson(value))`.
+ */
+export function canonicalHash(value: JsonValue): string {
+  const hash = createHash('sha256');
+  let buffer = '';
+  const write = (text: string): void => {
+    buffer += text;
+    if (buffer.length > 65_536) {
+      hash.update(buffer);
+      buffer = '';
+    }
+  };
+  const visit = (node: JsonValue): void => {
+    if (Array.isArray(node)) {
+      write('[');
+      node.forEach((item, i) => {
+        if (i > 0) write(',');
+        visit(item);
+      });
+      write(']');
+    } else if (isJsonObject(node)) {
+      write('{');
+      Object.keys(node).sort().forEach((key, i) => {
+        write(i > 0 ? `,${JSON.stringify(key)}:` : `${JSON.stringify(key)}:`);
+        visit(node[key] as JsonValue);
+      });
+      write('}');
+    } else {
+      write(JSON.stringify(node));
+    }
+  };
+  visit(value);
+  hash.update(buffer);
+  return `sha256:${hash.digest('hex')}`;
+}
+
 /** `sha256:<hex>` of a text. */
 export function sha256(text: string): string {
   return `sha256:${createHash('sha256').update(text).digest('hex')}`;

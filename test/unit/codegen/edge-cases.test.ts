@@ -85,7 +85,6 @@ describe('edge cases of opkit generate types', () => {
       '/** @description "" */\n  emptyDescription?: string;',
       '/** @description "a\\r\\nb" */\n  crlf?: string;',
       '/** @pattern " leading and trailing " */',
-      '/** @schema {"type":"array"} */\n  weird?: unknown;',
       '   * @anyOf [{"required":["a"]},{"not":{"required":["b"]}}]\n   * @oneOf [{"required":["a"]},{"required":["b"]}]\n',
       '   * @listType map\n   * @listMapKeys ["name","protocol"]\n',
       '/** @default {} */\n  withDefault?: EdgeSpec2WithDefault;',

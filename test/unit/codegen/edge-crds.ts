@@ -101,7 +101,6 @@ export const edgeCrd: JsonObject = {
                     anyOf: [{ required: ['a'] }, { not: { required: ['b'] } }],
                   },
                   withDefault: { type: 'object', default: {}, properties: { x: { type: 'string', default: 'x' } } },
-                  weird: { type: 'array' },
                   "quote's": { type: 'string', pattern: ' leading and trailing ' },
                   emptyDescription: { type: 'string', description: '' },
                   crlf: { type: 'string', description: 'a\r\nb' },

@@ -1,0 +1,141 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { projectApiFolder, runGenerateTypes, type CommandIo } from '../../../cli/commands/generate.js';
+import { loadCrds } from '../../../codegen/crd-to-ts/generate-types.js';
+import { parseCrdYaml } from '../../../codegen/crd-to-ts/load.js';
+import { documentLines, readYamlDocuments } from '../../../codegen/crd-to-ts/read-yaml.js';
+import { schemaProblems } from '../../../codegen/crd-to-ts/validate-schema.js';
+import { SchemaError, type CodegenError } from '../../../codegen/errors.js';
+import { aliasBomb, crdWithSchema, hostileInputs } from '../../fixtures/codegen/hostile-inputs.js';
+
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'opkit-inputs-'));
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function thrown(run: () => unknown): CodegenError {
+  try {
+    run();
+  } catch (err) {
+    return err as CodegenError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('reading CRD files within limits', () => {
+  it('refuses every malformed input with an error naming the file', () => {
+    for (const input of hostileInputs()) {
+      const err = thrown(() => parseCrdYaml(input.text, `in/${input.name}`));
+      expect(err.message.startsWith(`in/${input.name}`), err.message).toBe(true);
+      expect(err.location?.file).toBe(`in/${input.name}`);
+      expect(err.message).toMatch(input.expect);
+    }
+  });
+
+  it('gives each reason its own error type and keeps schema problems as data', () => {
+    expect(thrown(() => parseCrdYaml('', 'e.yaml')).reason).toBe('EmptyInput');
+    expect(thrown(() => parseCrdYaml(aliasBomb(), 'b.yaml')).reason).toBe('AliasExpansion');
+    const err = thrown(() => parseCrdYaml(crdWithSchema('        type: object\n        properties:\n          a: {type: objekt}\n          b: {$ref: x, type: string}\n'), 's.yaml'));
+    expect(err).toBeInstanceOf(SchemaError);
+    expect((err as SchemaError).problems.map((p) => [p.path, p.rule])).toEqual([
+      ['spec.versions[0].schema.openAPIV3Schema.properties.a.type', 'unknown-type'],
+      ['spec.versions[0].schema.openAPIV3Schema.properties.b.$ref', 'forbidden-keyword'],
+    ]);
+  });
+
+  it('accepts aliases that do not blow up, and reads them as copies', () => {
+    const text = crdWithSchema('        type: object\n        properties:\n          a: &s {type: string, maxLength: 3}\n          b: *s\n');
+    const [crd] = parseCrdYaml(text, 'ok.yaml').crds;
+    const props = crd?.crd.spec.versions[0]?.schema.openAPIV3Schema['properties'] as Record<string, unknown>;
+    expect(props['a']).toEqual({ type: 'string', maxLength: 3 });
+    expect(props['b']).toEqual(props['a']);
+    expect(props['b']).not.toBe(props['a']);
+  });
+
+  it('nests up to the depth limit and no further, without a stack overflow', () => {
+    const nested = (levels: number): string => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+    expect(readYamlDocuments(nested(150), 'ok.yaml')).toHaveLength(1);
+    expect(thrown(() => readYamlDocuments(nested(100_000), 'deep.yaml')).reason).toBe('InputTooDeep');
+    expect(thrown(() => readYamlDocuments(nested(30), 'deep.yaml', { maxDepth: 20 })).message).toMatch(/^deep\.yaml:1:\d+: nesting deeper than 20 levels/);
+  });
+
+  it('reads JSON input and refuses values JSON cannot carry', () => {
+    const json = JSON.stringify({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' }, spec: { group: 'example.com', names: { kind: 'Widget', plural: 'widgets' }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }] } });
+    expect(parseCrdYaml(json, 'w.json').crds).toHaveLength(1);
+    expect(thrown(() => parseCrdYaml('a: .inf\n', 'inf.yaml')).message).toMatch(/^inf\.yaml:1: malformed YAML: document 1 holds a value JSON cannot carry/);
+  });
+
+  it('finds the line where each document starts', () => {
+    expect(documentLines('a: 1\n---\n', 2)).toEqual([1, undefined]);
+    expect(documentLines('# c\n---\na: 1\n---\nb: 2\n', 2)).toEqual([3, 5]);
+    expect(documentLines('%YAML 1.2\n---\na: 1\n', 1)).toEqual([3]);
+    expect(documentLines('--- {a: 1}\n---\nb: 1\n', 2)).toEqual([1, 3]);
+    expect(documentLines('a: 1\n', 2)).toEqual([]);
+  });
+});
+
+describe('schema rules', () => {
+  it('allows what the API server allows: int-or-string anyOf, name/generateName on root metadata, junctors with only validation', () => {
+    expect(schemaProblems({
+      type: 'object',
+      properties: {
+        metadata: { type: 'object', properties: { name: { type: 'string', maxLength: 63 } } },
+        port: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] },
+        free: { 'x-kubernetes-preserve-unknown-fields': true },
+        either: { type: 'object', properties: { a: { type: 'string' } }, oneOf: [{ required: ['a'] }, { not: { required: ['a'] } }] },
+        '$ref': { type: 'string' },
+      },
+    }, 'root')).toEqual([]);
+  });
+
+  it('reports the structural rules the API server enforces', () => {
+    const rules = (schema: Record<string, unknown>): string[] => schemaProblems(schema as never, 'root').map((p) => `${p.path} ${p.rule}`);
+    expect(rules({ type: 'string' })).toEqual(['root.type root-type-object']);
+    expect(rules({ type: 'object', properties: { metadata: { type: 'object', properties: { labels: { type: 'object' } } } } })).toEqual(['root.properties.metadata.properties.labels root-metadata']);
+    expect(rules({ type: 'object', properties: { a: { type: 'object', properties: {}, additionalProperties: { type: 'string' } } } })).toEqual(['root.properties.a.additionalProperties properties-and-additionalProperties']);
+    expect(rules({ type: 'object', properties: { a: { type: 'array', items: [{ type: 'string' }] } } })).toEqual(['root.properties.a.items items-not-schema']);
+    expect(rules({ type: 'object', properties: { a: { type: 'array', uniqueItems: true, items: { type: 'string' } } } })).toEqual(['root.properties.a.uniqueItems unique-items']);
+    expect(rules({ type: 'object', properties: { a: { type: 'string', maxLength: '3' } } })).toEqual(['root.properties.a.maxLength keyword-type']);
+    expect(rules({ type: 'object', 'x-kubernetes-preserve-unknown-fields': false })).toEqual(['root["x-kubernetes-preserve-unknown-fields"] preserve-unknown-fields-false']);
+    expect(rules({ type: 'object', properties: { a: 'string' } })).toEqual(['root.properties.a schema-not-object']);
+  });
+});
+
+describe('folders, kustomizations and the default output folder', () => {
+  it('skips kustomization files in a folder silently', async () => {
+    await mkdir(join(dir, 'crd'));
+    await writeFile(join(dir, 'crd', 'kustomization.yaml'), '# The CRDs of this project\nresources: []\n');
+    await writeFile(join(dir, 'crd', 'component.yaml'), 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n');
+    await writeFile(join(dir, 'crd', 'widgets.yaml'), crdWithSchema('        type: object\n'));
+    const { crds, warnings } = await loadCrds({ inputs: [join(dir, 'crd')] });
+    expect(crds.map((c) => c.crd.metadata['name'])).toEqual(['widgets.example.com']);
+    expect(warnings).toEqual([]);
+  });
+
+  it('defaults --out to src/api of the nearest project (package.json with an opkit field)', async () => {
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'p', opkit: { domain: 'example.com' } }));
+    await mkdir(join(dir, 'config', 'crd'), { recursive: true });
+    await writeFile(join(dir, 'config', 'crd', 'widgets.yaml'), crdWithSchema('        type: object\n'));
+    expect(projectApiFolder(join(dir, 'config', 'crd'))).toBe(join(dir, 'src', 'api'));
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: CommandIo = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd: join(dir, 'config') };
+    expect(await runGenerateTypes([join(dir, 'config', 'crd')], io)).toBe(0);
+    expect(out.join('')).toContain(join(dir, 'src', 'api', 'example.com', 'v1', 'index.ts'));
+    expect(err).toEqual([]);
+  });
+
+  it('still requires --out outside a project, saying why', async () => {
+    const err: string[] = [];
+    const io: CommandIo = { stdout: () => undefined, stderr: (t) => err.push(t), cwd: '/' };
+    expect(await runGenerateTypes([dir], io)).toBe(2);
+    expect(err.join('')).toContain('error: --out <dir> is required outside an Opkit project');
+  });
+});
