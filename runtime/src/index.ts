@@ -54,7 +54,22 @@ export {
   type DeleteOptions,
 } from './client/client.js';
 export { createTransport, type Transport, type TransportRequest, type TransportOptions, type Query } from './client/transport.js';
-export { ApiError, isNotFound, isConflict, isAlreadyExists, isGone, type StatusBody } from './client/errors.js';
+export {
+  ApiError,
+  isNotFound,
+  isConflict,
+  isAlreadyExists,
+  isGone,
+  isUnreachable,
+  retryAfterOf,
+  type ApiErrorOptions,
+  type StatusBody,
+  type ResponseHeaders,
+  type PriorityAndFairness,
+} from './client/errors.js';
+export { ServerHealth, type ServerHealthState, type ServerHealthOptions } from './client/health.js';
+export { parseRetryAfter } from './client/retry-after.js';
+export { type TransportMetrics } from './client/metrics.js';
 export { resourcePath } from './client/paths.js';
 export { missingRule, describeMissingRule, type MissingRule } from './client/forbidden.js';
 export {
@@ -106,7 +121,7 @@ export { ManagerError, type ManagerErrorReason } from './manager/errors.js';
 export { cachedClient, type CachedClientOptions } from './manager/client.js';
 export { alwaysLeader, type Runnable, type LeaderElector } from './manager/runnable.js';
 export { setupSignalHandler, type SignalHandlerOptions } from './manager/signals.js';
-export type { EventHandler, HandlerRegistration, ReadonlyStore, InformerScope, Informer, IndexFunc, Cache } from './cache/types.js';
+export type { EventHandler, HandlerRegistration, ReadonlyStore, InformerScope, Informer, IndexFunc, Cache, WatchHealth, InformerWatchHealth } from './cache/types.js';
 export { watcher, type WatcherOptions, type WatcherEvent } from './watch/watcher.js';
 export { exponentialBackoff, createBackoff, type Backoff, type BackoffOptions, type BackoffSpec } from './watch/backoff.js';
 export { WatchError, KindNotServedError, ForbiddenError, ResourceExpiredError, WatchStalledError, type WatchErrorReason } from './watch/errors.js';

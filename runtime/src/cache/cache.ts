@@ -9,7 +9,7 @@ import { SharedInformer, type WatcherTuning } from './informer.js';
 import { parseFieldSelector, parseLabelSelector } from './selector.js';
 import { NAMESPACE_INDEX, type Store } from './store.js';
 import { stripManagedFields } from './transform.js';
-import type { Cache, IndexFunc, InformerScope } from './types.js';
+import type { Cache, IndexFunc, InformerScope, InformerWatchHealth } from './types.js';
 
 /** A cache-wide transform: like {@link Transform}, told which kind the object is. */
 export type CacheTransform = (object: KubeObject, resource: Resource) => KubeObject;
@@ -162,6 +162,14 @@ export class InformerCache implements Cache {
       }
       if (this.#informers.size === informers.length) return true;
     }
+  }
+
+  watchHealth(): InformerWatchHealth[] {
+    const out: InformerWatchHealth[] = [];
+    for (const informer of this.#informers.values()) {
+      if (informer.hasSynced()) out.push({ ...informer.watchHealth(), resource: informer.resource, scope: informer.scope });
+    }
+    return out;
   }
 
   async get<T extends KubeObject>(resource: Resource<T>, key: ObjectKey, options?: { signal?: AbortSignal }): Promise<T> {

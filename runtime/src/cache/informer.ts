@@ -1,12 +1,13 @@
 import { gvkString, type KubeObject, type Resource } from '../api/resource.js';
 import type { Transport } from '../client/transport.js';
 import { realClock, type Clock, type Timer } from '../util/clock.js';
+import { ResourceExpiredError, WatchStalledError } from '../watch/errors.js';
 import { watcher, type WatcherOptions } from '../watch/watcher.js';
 import { InformerStoppedError } from './errors.js';
 import { reflector } from './reflector.js';
 import { createStore, type Store, type StoreChange, type StoreWriter } from './store.js';
 import type { Transform } from './transform.js';
-import type { EventHandler, HandlerRegistration, IndexFunc, Informer, InformerScope } from './types.js';
+import type { EventHandler, HandlerRegistration, IndexFunc, Informer, InformerScope, WatchHealth } from './types.js';
 
 /** Tuning of the watcher under an informer (see {@link WatcherOptions} for the defaults). */
 export type WatcherTuning = Omit<WatcherOptions, 'signal' | 'scope' | 'clock'>;
@@ -83,6 +84,7 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
   /** Why the last run ended, when it ended before the signal aborted; or 'stopped'. */
   #ended: { error: unknown } | undefined;
   #resourceVersion = '';
+  #health: WatchHealth;
 
   constructor(options: SharedInformerOptions<T>) {
     this.#options = options;
@@ -92,6 +94,23 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
     const { store, writer } = createStore<T>(options.indexers ? { indexers: options.indexers } : {});
     this.store = store;
     this.#writer = writer;
+    this.#health = { watching: false, since: this.#clock.now(), lastError: undefined, stalls: 0 };
+  }
+
+  /**
+   * Whether events are flowing now (see {@link WatchHealth}).
+   * Guarantees: turns false on the first failed list or watch (a stall included; not on the 410
+   * that makes it relist), and true again as soon as a new watch connection opens or a relist
+   * completes.
+   */
+  watchHealth(): WatchHealth {
+    return this.#health;
+  }
+
+  #setWatching(watching: boolean, lastError: unknown): void {
+    const stalls = this.#health.stalls + (lastError instanceof WatchStalledError ? 1 : 0);
+    const since = watching === this.#health.watching ? this.#health.since : this.#clock.now();
+    this.#health = { watching, since, lastError: watching ? undefined : lastError, stalls };
   }
 
   /** The latest resourceVersion applied (list, event or bookmark); `''` before the first list. */
@@ -186,11 +205,15 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
       };
       for await (const event of reflector(this.#writer, events, options)) {
         if (event.type === 'error') {
+          if (!(event.error instanceof ResourceExpiredError)) this.#setWatching(false, event.error);
           this.#call(() => onError?.(event.error));
+        } else if (event.type === 'connected') {
+          this.#setWatching(true, undefined);
         } else if (event.type === 'bookmark') {
           this.#resourceVersion = event.resourceVersion;
         } else {
           this.#resourceVersion = event.resourceVersion;
+          if (event.relist) this.#setWatching(true, undefined);
           this.#dispatch(event.changes, event.generation);
           if (event.relist && !this.#synced) this.#markSynced();
         }
@@ -203,6 +226,7 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
       throw err;
     } finally {
       this.#running = false;
+      this.#setWatching(false, this.#ended?.error);
       for (const registration of this.#registrations) {
         registration.timer?.cancel();
         registration.timer = undefined;

@@ -23,6 +23,7 @@ export interface ReflectorOptions<T extends KubeObject> {
  * - `changes`: the store changed by `changes`, and now has `generation`; `relist` is true when the
  *   step was a (re)list replacing the whole store (the first one marks the store synced);
  * - `bookmark`: the watch is at `resourceVersion`, nothing changed;
+ * - `connected`: a watch connection opened (the server answered), events can flow;
  * - `error`: the watcher's retry notice, passed through.
  */
 export type ReflectorEvent<T extends KubeObject> =
@@ -35,6 +36,7 @@ export type ReflectorEvent<T extends KubeObject> =
       readonly resourceVersion: string;
     }
   | { readonly type: 'bookmark'; readonly resourceVersion: string }
+  | { readonly type: 'connected' }
   | { readonly type: 'error'; readonly error: WatchError; readonly retryInMs: number; readonly next: 'list' | 'watch' };
 
 /**
@@ -103,6 +105,9 @@ export async function* reflector<T extends KubeObject>(
       }
       case 'bookmark':
         yield { type: 'bookmark', resourceVersion: event.resourceVersion };
+        break;
+      case 'connected':
+        yield { type: 'connected' };
         break;
       case 'error':
         if (event.next === 'list') buffer = undefined;

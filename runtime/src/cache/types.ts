@@ -59,6 +59,27 @@ export interface Informer<T extends KubeObject> {
   waitForSync(signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * Whether events are flowing: the informer's watch is open (`watching`), since when, and how many
+ * stalls it has seen. What `/readyz` and the `opkit_informer_*` metrics report.
+ */
+export interface WatchHealth {
+  /** A watch connection is open (or a relist just completed); false after a failure until the next one opens. */
+  readonly watching: boolean;
+  /** When `watching` last changed, in clock ms. */
+  readonly since: number;
+  /** The failure that ended the last watch, while `watching` is false. */
+  readonly lastError: unknown;
+  /** Stalled watch connections seen since the informer was created. */
+  readonly stalls: number;
+}
+
+/** The {@link WatchHealth} of one informer of a cache. */
+export interface InformerWatchHealth extends WatchHealth {
+  readonly resource: Resource;
+  readonly scope: InformerScope;
+}
+
 /** Extracts index values from an object, e.g. `obj => [obj.spec.nodeName]`. */
 export type IndexFunc<T extends KubeObject> = (object: T) => readonly string[];
 
@@ -79,4 +100,6 @@ export interface Cache extends Reader {
    * when a kind cannot be cached.
    */
   waitForCacheSync(signal?: AbortSignal): Promise<boolean>;
+  /** The watch health of every informer that has synced: what `/readyz` reports (optional for custom caches). */
+  watchHealth?(): readonly InformerWatchHealth[];
 }

@@ -1,7 +1,14 @@
-import { Agent, request, type RequestOptions } from 'node:https';
-import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ApiError, type StatusBody } from './errors.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { realClock, type Clock } from '../util/clock.js';
+import { startDeadline, type Deadline } from './deadline.js';
+import { createConnections } from './connections.js';
+import { ApiError, priorityAndFairness } from './errors.js';
+import { ServerHealth } from './health.js';
+import { noopTransportMetrics, type TransportMetrics } from './metrics.js';
+import { errorFromResponse, parseJsonBody, readBody } from './response.js';
+import { RetryAfterGate } from './retry-after.js';
 
 /** Query parameters; `undefined` values are left out. */
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -16,11 +23,18 @@ export interface TransportRequest {
   /** Content type of `body` (default `application/json`). */
   readonly contentType?: string;
   readonly signal?: AbortSignal;
+  /**
+   * Deadline in ms — of the whole request, or for `stream` of the answer's headers; 0 disables.
+   * Default: the transport's `requestTimeoutMs` / `watchOpenTimeoutMs`.
+   */
+  readonly timeoutMs?: number;
+  /** `stream` only: called once the server answered 2xx (the watch is open). */
+  readonly onOpen?: () => void;
 }
 
 /**
  * The HTTP layer under the client and the watcher: authentication from a client-node KubeConfig,
- * keep-alive connections, JSON in and out, API errors as {@link ApiError}.
+ * keep-alive connections, deadlines, `Retry-After`, JSON in and out, errors as {@link ApiError}.
  */
 export interface Transport {
   /** Sends a request and parses the JSON answer. @throws ApiError */
@@ -31,8 +45,12 @@ export interface Transport {
    * @throws ApiError when the server answers with an error status or the connection fails.
    */
   stream(req: TransportRequest): AsyncIterable<string>;
-  /** Closes idle keep-alive sockets. */
+  /** Closes idle keep-alive sockets and stops health probes. */
   close(): void;
+  /** Destroys idle keep-alive connections: after a stall they may be as dead as the stalled one. */
+  flush?(): void;
+  /** The client's view of the server's health (probes `/readyz` after failures). */
+  readonly health?: ServerHealth;
 }
 
 /** Options of {@link createTransport}. */
@@ -41,109 +59,156 @@ export interface TransportOptions {
   readonly maxSockets?: number;
   /** User-Agent header (default `opkit`). */
   readonly userAgent?: string;
-}
-
-function buildPath(path: string, query: Query | undefined): string {
-  if (!query) return path;
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
-  const qs = params.toString();
-  return qs ? `${path}?${qs}` : path;
+  /** Source of time for deadlines, `Retry-After` and probes (default {@link realClock}). */
+  readonly clock?: Clock;
+  /** Default deadline of a request, from sending to the last byte of the answer, in ms (default 30 000). */
+  readonly requestTimeoutMs?: number;
+  /** Default deadline of a watch's answer headers, in ms (default 10 000); the watcher guards the stream. */
+  readonly watchOpenTimeoutMs?: number;
+  /** How often a 429/503 with `Retry-After` is retried by `request` after the wait (default 3). */
+  readonly retryAfterRetries?: number;
+  /** Receives a debug line per answer (method, path, status, ms, APF UIDs) and health changes (default silent). */
+  readonly logger?: Logger;
+  /** `rest_client_*` hooks (default none). */
+  readonly metrics?: TransportMetrics;
+  /** `/readyz` probing after failures: pause between probes (default 250 ms) and each probe's deadline (default 1000 ms). */
+  readonly health?: { readonly probeIntervalMs?: number; readonly probeTimeoutMs?: number };
 }
 
 /**
  * Creates a {@link Transport} for the current context of `kubeConfig`.
  *
- * Guarantees: credentials are re-applied on every request, so rotating tokens (exec plugins,
- * token files) keep working; one keep-alive agent is shared by all requests.
- * Caveats: HTTP proxies configured in the kubeconfig are not supported.
+ * Guarantees:
+ * - credentials are re-applied on every request, so rotating tokens keep working;
+ * - every request has a deadline (30 s by default), a watch's answer headers too (10 s); a request
+ *   that passes it rejects with an {@link ApiError} `Timeout`, its connection is destroyed (never
+ *   reused) and every idle keep-alive connection is flushed;
+ * - after a 429/503 with `Retry-After` no request to that path leaves before the time is up, and
+ *   `request` retries it (`retryAfterRetries` times) after the wait;
+ * - a failure without an answer is reported to `health`, which probes `/readyz` on a connection of
+ *   its own until the server answers.
+ * Caveats: HTTP proxies configured in the kubeconfig are not supported; HTTP/1.1 only.
  */
 export function createTransport(kubeConfig: KubeConfig, options: TransportOptions = {}): Transport {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster)
     throw new ApiError({ status: 0, method: 'INIT', path: '', text: 'the kubeconfig has no current cluster; set a current-context' });
   const base = new URL(cluster.server);
-  const secure = base.protocol === 'https:';
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
-  let httpsAgent: Agent | undefined;
-  const httpAgent = new HttpAgent(agentOptions);
-  const userAgent = options.userAgent ?? 'opkit';
+  const clock = options.clock ?? realClock;
+  const log = options.logger ?? silentLogger;
+  const metrics = options.metrics ?? noopTransportMetrics;
+  const gate = new RetryAfterGate({ clock });
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const watchOpenTimeoutMs = options.watchOpenTimeoutMs ?? 10_000;
+  const retries = options.retryAfterRetries ?? 3;
+  const pool = createConnections(kubeConfig, base, { maxSockets: options.maxSockets ?? 64, userAgent: options.userAgent ?? 'opkit' });
+  const open = pool.open;
+  const flush = (): void => {
+    pool.flush();
+    metrics.poolFlushed();
+  };
 
-  async function open(req: TransportRequest, accept: string): Promise<IncomingMessage> {
-    const opts: RequestOptions = { headers: {} };
-    await kubeConfig.applyToHTTPSOptions(opts);
-    if (secure && !httpsAgent) {
-      httpsAgent = new Agent({
-        ...agentOptions,
-        ...(opts.ca ? { ca: opts.ca } : {}),
-        ...(opts.cert ? { cert: opts.cert } : {}),
-        ...(opts.key ? { key: opts.key } : {}),
-        ...(opts.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: opts.rejectUnauthorized }),
-        ...(opts.servername ? { servername: opts.servername } : {}),
-      });
-    }
-    const payload = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
-    const headers: Record<string, string | number> = {
-      ...(opts.headers as Record<string, string>),
-      accept,
-      'user-agent': userAgent,
-    };
-    if (payload !== undefined) {
-      headers['content-type'] = req.contentType ?? 'application/json';
-      headers['content-length'] = Buffer.byteLength(payload);
-    }
-    const basePath = base.pathname.replace(/\/$/, '');
-    const target = {
-      protocol: base.protocol,
-      hostname: base.hostname,
-      port: base.port,
-      path: basePath + buildPath(req.path, req.query),
-      method: req.method,
-      headers,
-      ...(opts.auth ? { auth: opts.auth } : {}),
-      ...(req.signal ? { signal: req.signal } : {}),
-    };
-    return new Promise((resolve, reject) => {
-      const r = secure ? request({ ...target, agent: httpsAgent }, resolve) : httpRequest({ ...target, agent: httpAgent }, resolve);
-      r.on('error', (cause) => reject(new ApiError({ status: 0, method: req.method, path: req.path, cause })));
-      r.end(payload);
+  const health = new ServerHealth({
+    clock,
+    ...options.health,
+    probe: async (signal) => {
+      const res = await open({ method: 'GET', path: '/readyz' }, 'text/plain', signal, 'probe');
+      await readBody(res);
+      const status = res.statusCode ?? 0;
+      return status < 500 && status !== 429;
+    },
+    onChange: (state, cause) => log.info('API server health changed', { state, cause: String(cause) }),
+  });
+
+  function deadlineFor(req: TransportRequest, fallbackMs: number, kind: 'request' | 'watch'): Deadline {
+    return startDeadline({
+      clock,
+      ms: req.timeoutMs ?? fallbackMs,
+      parent: req.signal,
+      onExpire: () => {
+        metrics.deadlineExceeded(kind);
+        flush();
+      },
     });
   }
 
-  async function readBody(res: IncomingMessage): Promise<string> {
-    res.setEncoding('utf8');
-    let text = '';
-    for await (const chunk of res) text += chunk as string;
-    return text;
+  /** The ApiError for a request that got no (complete) answer; reports it to `health`. */
+  function failure(req: TransportRequest, cause: unknown, deadline: Deadline): ApiError {
+    if (cause instanceof ApiError) return cause;
+    const timedOut = deadline.expired;
+    const err = new ApiError({
+      status: 0,
+      method: req.method,
+      path: req.path,
+      cause,
+      ...(timedOut ? { reason: 'Timeout', text: `no answer within ${req.timeoutMs ?? requestTimeoutMs} ms (the connection was closed)` } : {}),
+    });
+    if (!req.signal?.aborted) {
+      metrics.response({ method: req.method, status: 0, durationMs: 0, flowSchemaUid: undefined, priorityLevelUid: undefined });
+      health.reportFailure(err);
+    }
+    return err;
   }
 
-  async function failure(req: TransportRequest, res: IncomingMessage): Promise<ApiError> {
-    const text = await readBody(res).catch(() => '');
-    let body: StatusBody | undefined;
-    try {
-      body = JSON.parse(text) as StatusBody;
-    } catch {
-      body = undefined;
+  function observe(req: TransportRequest, res: IncomingMessage, startedAt: number): void {
+    const status = res.statusCode ?? 0;
+    const durationMs = clock.now() - startedAt;
+    const apf = priorityAndFairness(res.headers);
+    metrics.response({ method: req.method, status, durationMs, ...apf });
+    log.debug('API answer', { method: req.method, path: req.path, status, durationMs, ...apf });
+    if (status < 500 && status !== 429) health.reportAnswer();
+  }
+
+  /** The error of a ≥ 400 answer; notes its `Retry-After` in the gate. */
+  function answerError(req: TransportRequest, res: IncomingMessage, text: string): ApiError {
+    const err = errorFromResponse(req, res, text, clock.now());
+    if (err.retryAfterMs !== undefined) {
+      gate.note(req.path, err.retryAfterMs);
+      metrics.retryAfter(err.status, err.retryAfterMs);
+      log.debug('API server asked to wait', { path: req.path, status: err.status, retryAfterMs: err.retryAfterMs });
     }
-    return new ApiError({ status: res.statusCode ?? 0, method: req.method, path: req.path, ...(body ? { body } : { text }) });
+    return err;
   }
 
   return {
+    health,
+    flush,
+
     async request<T>(req: TransportRequest): Promise<T> {
-      const res = await open(req, 'application/json');
-      if ((res.statusCode ?? 0) >= 400) throw await failure(req, res);
-      let text: string;
-      try {
-        text = await readBody(res);
-      } catch (cause) {
-        throw new ApiError({ status: 0, method: req.method, path: req.path, cause });
+      for (let attempt = 0; ; attempt++) {
+        await gate.wait(req.path, req.signal);
+        const startedAt = clock.now();
+        const deadline = deadlineFor(req, requestTimeoutMs, 'request');
+        try {
+          const res = await open(req, 'application/json', deadline.signal);
+          const text = await readBody(res);
+          observe(req, res, startedAt);
+          if ((res.statusCode ?? 0) < 400) return parseJsonBody<T>(req, res, text);
+          const err = answerError(req, res, text);
+          if (err.retryAfterMs === undefined || attempt >= retries) throw err;
+        } catch (err) {
+          throw failure(req, err, deadline);
+        } finally {
+          deadline.cancel();
+        }
       }
-      return (text ? JSON.parse(text) : undefined) as T;
     },
 
     async *stream(req: TransportRequest): AsyncIterable<string> {
-      const res = await open(req, 'application/json');
-      if ((res.statusCode ?? 0) >= 400) throw await failure(req, res);
+      await gate.wait(req.path, req.signal);
+      const startedAt = clock.now();
+      const deadline = deadlineFor(req, watchOpenTimeoutMs, 'watch');
+      let res: IncomingMessage;
+      try {
+        res = await open(req, 'application/json', deadline.signal);
+        deadline.clearTimer();
+        observe(req, res, startedAt);
+        if ((res.statusCode ?? 0) >= 400) throw answerError(req, res, await readBody(res).catch(() => ''));
+      } catch (err) {
+        deadline.cancel();
+        throw failure(req, err, deadline);
+      }
+      req.onOpen?.();
       res.setEncoding('utf8');
       let partial = '';
       try {
@@ -154,16 +219,17 @@ export function createTransport(kubeConfig: KubeConfig, options: TransportOption
         }
       } catch (cause) {
         if (req.signal?.aborted) return;
-        throw new ApiError({ status: 0, method: req.method, path: req.path, cause });
+        throw failure(req, cause, deadline);
       } finally {
         res.destroy();
+        deadline.cancel();
       }
       if (partial.trim() !== '') yield partial;
     },
 
     close(): void {
-      httpsAgent?.destroy();
-      httpAgent.destroy();
+      health.close();
+      pool.destroy();
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { KubeObject, Resource } from '../api/resource.js';
+import type { ServerHealth } from '../client/health.js';
 import type { Cache, InformerScope } from '../cache/types.js';
 import type { Client, Reader } from '../client/client.js';
 import { isNotFound } from '../client/errors.js';
@@ -39,6 +40,8 @@ export interface ControllerHost {
   add(runnable: Runnable): void;
   /** Whether this process may reconcile as the leader now (see `ControllerOptions.leaderGate`). */
   readonly leaderGate?: () => boolean;
+  /** The API server's health (see `ControllerOptions.serverHealth`). */
+  readonly serverHealth?: ServerHealth | undefined;
 }
 
 /** Per-watch options. */
@@ -213,6 +216,7 @@ export class ControllerBuilder<T extends KubeObject = KubeObject> {
       metrics: host.controllerMetrics,
       ...(workqueueMetrics ? { workqueueMetrics } : {}),
       ...(host.leaderGate ? { leaderGate: host.leaderGate } : {}),
+      ...(host.serverHealth ? { serverHealth: host.serverHealth } : {}),
       ...this.#options,
     });
     host.add(built);

@@ -3,6 +3,8 @@ import { apiVersionOf, gvkString, type KubeObject, type Resource } from '../api/
 import type { EventHandler, HandlerRegistration, Informer } from '../cache/types.js';
 import type { Client, Reader } from '../client/client.js';
 import { describeMissingRule, missingRule } from '../client/forbidden.js';
+import { retryAfterOf } from '../client/errors.js';
+import type { ServerHealth } from '../client/health.js';
 import { describeError } from '../errors/opkit-error.js';
 import type { EventRecorder } from '../events/recorder.js';
 import type { Logger } from '../log/logger.js';
@@ -15,6 +17,7 @@ import { ControllerError, isTerminalError } from './errors.js';
 import { parseKey, type Request } from './handlers.js';
 import { noopControllerMetrics, type ControllerMetrics, type ReconcileResultLabel } from './metrics.js';
 import type { PrimaryEventRecorder, ReconcileResult, Reconciler } from './reconciler.js';
+import { classifyFailure, ParkedKeys } from './requeue.js';
 
 /** One watched informer and the handler that turns its events into keys. */
 export interface WatchSource {
@@ -63,6 +66,13 @@ export interface ControllerOptions {
    * (default: always leading).
    */
   readonly leaderGate?: () => boolean;
+  /**
+   * The API server's health as the transport sees it (the manager passes its transport's). With it,
+   * a reconcile that failed because the server was unreachable waits for the server to come back
+   * and is retried at once then, with its backoff reset, instead of sitting out a backoff grown
+   * during the outage (default none: such failures back off like any other).
+   */
+  readonly serverHealth?: ServerHealth;
 }
 
 const TEN_HOURS_MS = 10 * 60 * 60 * 1000;
@@ -92,6 +102,7 @@ export class Controller {
   readonly #concurrency: number;
   #started = false;
   #active = 0;
+  readonly #parked = new ParkedKeys();
 
   /** @throws {ControllerError} `InvalidBuilder` for a bad concurrency or resync period. */
   constructor(options: ControllerOptions) {
@@ -146,6 +157,8 @@ export class Controller {
     let resyncTimer: Timer | undefined;
     try {
       for (const source of this.#o.sources) registrations.push(source.informer.addEventHandler(source.handler(enqueue)));
+      const unsubscribe = this.#o.serverHealth?.onRecovered(() => this.#releaseParked());
+      if (unsubscribe) registrations.push({ remove: () => void unsubscribe() });
       if (!(await this.#waitForSync(signal))) return;
       this.#log.info('Starting workers', { workerCount: this.#concurrency });
       this.#metrics.maxConcurrentReconciles(this.name, this.#concurrency);
@@ -227,10 +240,7 @@ export class Controller {
         this.#queue.forget(key);
         log.error('Reconciler error (terminal; not retried)', { err });
       } else {
-        this.#queue.addRateLimited(key);
-        const rule = missingRule(err);
-        if (rule) log.error(describeMissingRule(rule), { rule: { group: rule.group, resource: rule.resource, verb: rule.verb, namespace: rule.namespace ?? '' }, requeues: this.#queue.numRequeues(key) });
-        else log.error('Reconciler error', { err, requeues: this.#queue.numRequeues(key) });
+        this.#requeueFailed(key, err, log);
       }
     } finally {
       this.#metrics.activeWorkers(this.name, --this.#active);
@@ -251,7 +261,47 @@ export class Controller {
     };
   }
 
+  /**
+   * Requeues a failed key: after the server's `Retry-After` when it sent one (never sooner); on
+   * the server's recovery when it was unreachable (see {@link ControllerOptions.serverHealth});
+   * with exponential backoff otherwise.
+   */
+  #requeueFailed(key: string, err: unknown, log: Logger): void {
+    const health = this.#o.serverHealth;
+    const informer = this.#o.forInformer as Partial<{ watchHealth(): { watching: boolean } }>;
+    const failure = classifyFailure(err, { serverHealth: health?.state, watching: informer.watchHealth?.().watching ?? true });
+    if (failure.kind === 'outage' && health) {
+      this.#parked.park(key);
+      // During a confirmed outage the key only waits for the recovery; before that (or if it was a
+      // false alarm) it also backs off as usual, so it is never stranded.
+      if (!health.outage) this.#queue.addRateLimited(key);
+      log.error('Reconciler error (API server unreachable; retried once it answers)', { err, outage: health.outage });
+      return;
+    }
+    this.#parked.unpark(key);
+    if (failure.kind === 'throttled') {
+      this.#queue.addRateLimitedAtLeast(key, failure.retryAfterMs);
+      log.error('Reconciler error (throttled by the API server)', { err, retryAfterMs: retryAfterOf(err) });
+      return;
+    }
+    this.#queue.addRateLimited(key);
+    const rule = missingRule(err);
+    if (rule) log.error(describeMissingRule(rule), { rule: { group: rule.group, resource: rule.resource, verb: rule.verb, namespace: rule.namespace ?? '' }, requeues: this.#queue.numRequeues(key) });
+    else log.error('Reconciler error', { err, requeues: this.#queue.numRequeues(key) });
+  }
+
+  /** The server is back: every key parked by the outage runs now, its backoff forgotten. */
+  #releaseParked(): void {
+    const keys = this.#parked.release();
+    if (keys.length > 0) this.#log.info('API server is back; retrying reconciles that failed during the outage', { keys: keys.length });
+    for (const key of keys) {
+      this.#queue.forget(key);
+      this.#queue.add(key);
+    }
+  }
+
   #applyResult(key: string, result: ReconcileResult): ReconcileResultLabel {
+    this.#parked.unpark(key);
     const after = result?.requeueAfter;
     if (after !== undefined && after > 0) {
       this.#queue.forget(key);

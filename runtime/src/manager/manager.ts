@@ -3,6 +3,7 @@ import { gvkString, type KubeObject, type Resource } from '../api/resource.js';
 import { createCache, type CacheOptions } from '../cache/cache.js';
 import type { Cache, Informer } from '../cache/types.js';
 import { createClient, type Client } from '../client/client.js';
+import type { ServerHealth } from '../client/health.js';
 import { createTransport, type Transport, type TransportOptions } from '../client/transport.js';
 import type { ControllerHost } from '../controller/builder.js';
 import { Controller } from '../controller/controller.js';
@@ -11,12 +12,14 @@ import { describeError } from '../errors/opkit-error.js';
 import type { EventRecorder } from '../events/recorder.js';
 import { fencedClient } from '../leader/fence.js';
 import { createJsonLogger, type Logger, type LogLevel } from '../log/logger.js';
-import type { OperatorMetrics } from '../metrics/metrics.js';
+import { OperatorMetrics } from '../metrics/metrics.js';
+import { transportMetrics, watchHealthMetrics } from '../metrics/client.js';
 import type { HealthCheck } from '../server/health.js';
 import type { WorkqueueMetrics } from '../queue/metrics.js';
 import { realClock, type Clock } from '../util/clock.js';
 import { KindNotServedError } from '../watch/errors.js';
 import { cachedClient } from './client.js';
+import { eventsFlowing } from './readiness.js';
 import { ManagerError } from './errors.js';
 import { runAll } from './run.js';
 import { ManagerOperations, type OperationsOptions } from './operations.js';
@@ -102,6 +105,8 @@ export class Manager implements ControllerHost {
   readonly metrics: OperatorMetrics;
   /** Whether leader-elected work may run now (false once a Lease elector's renew deadline passed). */
   readonly leaderGate: () => boolean;
+  /** The API server's health as the transport sees it (controllers retry outage failures on its recovery). */
+  readonly serverHealth: ServerHealth | undefined;
   readonly #ops: ManagerOperations;
   readonly #options: ManagerOptions;
   readonly #transport: Transport;
@@ -116,15 +121,25 @@ export class Manager implements ControllerHost {
     this.logger = options.logger ?? createJsonLogger({ clock: this.clock, level: options.logLevel ?? 'info' });
     this.namespace = options.namespace;
     this.gracefulShutdownTimeoutMs = options.gracefulShutdownTimeoutMs ?? 30_000;
-    this.#transport = createTransport(options.kubeConfig, options.transport);
+    const metrics = new OperatorMetrics();
+    this.#transport = createTransport(options.kubeConfig, {
+      clock: this.clock,
+      logger: this.logger.child({ component: 'client' }),
+      metrics: transportMetrics(metrics.registry),
+      ...options.transport,
+    });
+    this.serverHealth = this.#transport.health;
     this.apiReader = createClient(this.#transport);
-    const ops = (this.#ops = new ManagerOperations({ options, client: this.apiReader, clock: this.clock, logger: this.logger, namespace: this.namespace }));
+    const ops = (this.#ops = new ManagerOperations({ options, client: this.apiReader, clock: this.clock, logger: this.logger, namespace: this.namespace, metrics }));
     this.metrics = ops.metrics;
     this.controllerMetrics = options.metrics?.controller ?? ops.metrics.controller;
     this.leaderGate = () => ops.leaderGate();
     this.#runnables.push(ops.events);
     const deps: CacheDependencies = { transport: this.#transport, clock: this.clock, logger: this.logger, namespace: this.namespace };
     this.cache = options.newCache ? options.newCache(deps) : defaultCache(deps, options.cache);
+    const cache = this.cache;
+    watchHealthMetrics(metrics.registry, () => cache.watchHealth?.() ?? []);
+    ops.readyz.add('informer-watch', () => eventsFlowing(cache, this.clock));
     const writer = ops.leaseElector ? fencedClient(this.apiReader, () => ops.mayWrite()) : this.apiReader;
     this.client = cachedClient({ reader: this.cache, writer, ...(options.client?.unsafeDisableDeepCopy === undefined ? {} : { unsafeDisableDeepCopy: options.client.unsafeDisableDeepCopy }) });
   }
@@ -139,7 +154,10 @@ export class Manager implements ControllerHost {
     this.#ops.healthz.add(name, check);
   }
 
-  /** Adds a `/readyz` check (`informer-sync`, true once the caches synced, is built in). */
+  /**
+   * Adds a `/readyz` check. Built in: `informer-sync` (the caches synced once) and
+   * `informer-watch` (every synced informer has an open watch: events are flowing now).
+   */
   addReadyCheck(name: string, check: HealthCheck): void {
     this.#ops.readyz.add(name, check);
   }

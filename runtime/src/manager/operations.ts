@@ -75,9 +75,9 @@ export class ManagerOperations {
   #synced = false;
 
   /** @throws ServerError `InvalidBindAddress`; LeaderElectionError `InvalidConfig`. */
-  constructor(o: { options: OperationsOptions; client: Client; clock: Clock; logger: Logger; namespace: string | undefined }) {
+  constructor(o: { options: OperationsOptions; client: Client; clock: Clock; logger: Logger; namespace: string | undefined; metrics?: OperatorMetrics }) {
     const { options } = o;
-    this.metrics = new OperatorMetrics();
+    this.metrics = o.metrics ?? new OperatorMetrics();
     const le = options.leaderElection;
     if (le !== undefined && !('run' in le)) {
       const namespace = le.namespace ?? o.namespace;

@@ -46,6 +46,15 @@ export class RateLimitingQueue extends DelayingQueue {
     this.addAfter(key, this.#limiter.when(key));
   }
 
+  /**
+   * Like {@link addRateLimited}, but waits at least `minMs` (a server's `Retry-After`): the delay
+   * is the larger of the two, and the failure is recorded as usual.
+   */
+  addRateLimitedAtLeast(key: string, minMs: number): void {
+    if (this.shuttingDown) return;
+    this.addAfter(key, Math.max(minMs, this.#limiter.when(key)));
+  }
+
   /** Resets `key`'s backoff, so its next {@link addRateLimited} waits the base delay again. */
   forget(key: string): void {
     this.#limiter.forget(key);

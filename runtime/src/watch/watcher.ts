@@ -1,13 +1,14 @@
 import { apiVersionOf, type KubeObject, type Resource } from '../api/resource.js';
 import type { InformerScope } from '../cache/types.js';
 import type { ObjectList } from '../client/client.js';
-import { ApiError, isGone, isNotFound, type StatusBody } from '../client/errors.js';
+import { ApiError, isGone, isNotFound, retryAfterOf, type StatusBody } from '../client/errors.js';
 import { resourcePath } from '../client/paths.js';
 import type { Transport } from '../client/transport.js';
 import { describeError } from '../errors/opkit-error.js';
-import { realClock, sleep, type Clock } from '../util/clock.js';
+import { realClock, type Clock } from '../util/clock.js';
 import { createBackoff, type Backoff, type BackoffSpec } from './backoff.js';
 import { ForbiddenError, KindNotServedError, ResourceExpiredError, WatchError, WatchStalledError } from './errors.js';
+import { waitToRetry } from './retry-wait.js';
 
 /** Options of {@link watcher}. */
 export interface WatcherOptions {
@@ -21,14 +22,22 @@ export interface WatcherOptions {
   readonly pageSize?: number;
   /** Delays between failed attempts (default 800 ms → 30 s, ×2, ±25 % jitter). */
   readonly backoff?: BackoffSpec;
-  /** `timeoutSeconds` of each watch request: the server ends the watch then and we reconnect (default 300). */
+  /**
+   * `timeoutSeconds` of each watch request: the server ends the watch then and the watcher
+   * reconnects from the last resourceVersion (default 8). It is the heartbeat of a quiet watch:
+   * see `stallTimeoutMs`.
+   */
   readonly watchTimeoutSeconds?: number;
   /**
-   * A watch connection that delivers nothing (no event, no bookmark) for this long is dropped and
-   * reopened with backoff (default `watchTimeoutSeconds * 1000 + 30 000`: the server should have
-   * ended it by then). Caveats: the API server sends bookmarks about once a minute only while the
-   * resource's resourceVersion moves, so a value below the watch timeout can drop healthy but
-   * quiet watches (harmless: they resume from the last resourceVersion).
+   * How often the API server sends a bookmark on a long, quiet watch, in ms (default 60 000:
+   * kube-apiserver's cadence, plus one 2 s before the watch's timeout).
+   */
+  readonly bookmarkIntervalMs?: number;
+  /**
+   * A watch connection that delivers nothing (no event, no bookmark, no end) for this long is
+   * stalled: it is destroyed, idle pooled connections are flushed, and the watch reopens (default
+   * `min(watchTimeoutSeconds × 1000, bookmarkIntervalMs) + 2000`: a healthy server has ended the
+   * watch or sent a bookmark by then, so 10 s with the defaults).
    */
   readonly stallTimeoutMs?: number;
   /** Deadline of each list page request in ms (default 60 000). */
@@ -47,12 +56,20 @@ export type WatcherEvent<T extends KubeObject> =
   | { readonly type: 'apply'; readonly object: T }
   | { readonly type: 'delete'; readonly object: T }
   | { readonly type: 'bookmark'; readonly resourceVersion: string }
-  | { readonly type: 'error'; readonly error: WatchError; readonly retryInMs: number; readonly next: 'list' | 'watch' };
+  | { readonly type: 'connected' }
+  | {
+      readonly type: 'error';
+      readonly error: WatchError;
+      readonly retryInMs: number;
+      readonly next: 'list' | 'watch';
+      /** The server's `Retry-After`: the retry waits at least this long, outage over or not. */
+      readonly retryAfterMs?: number;
+    };
 
 /** The watcher's state machine: what to do next, after how long. `stop` ends the loop. */
 type State =
-  | { readonly phase: 'list'; readonly delayMs: number }
-  | { readonly phase: 'watch'; readonly resourceVersion: string; readonly delayMs: number }
+  | { readonly phase: 'list'; readonly delayMs: number; readonly notBeforeMs?: number }
+  | { readonly phase: 'watch'; readonly resourceVersion: string; readonly delayMs: number; readonly notBeforeMs?: number }
   | { readonly phase: 'stop' };
 
 interface Context<T extends KubeObject> {
@@ -79,6 +96,8 @@ type ErrorEvent<T extends KubeObject> = Extract<WatcherEvent<T>, { type: 'error'
 
 /** A watch that ends by itself sooner than this without delivering anything is treated as a failure. */
 const EARLY_CLOSE_MS = 1000;
+/** Added to the expected heartbeat (watch end or bookmark) before a quiet watch counts as stalled. */
+const STALL_GRACE_MS = 2000;
 const STOP: State = { phase: 'stop' };
 
 /**
@@ -104,7 +123,8 @@ export async function* watcher<T extends KubeObject>(
   resource: Resource<T>,
   options: WatcherOptions,
 ): AsyncGenerator<WatcherEvent<T>, void, undefined> {
-  const watchTimeoutSeconds = options.watchTimeoutSeconds ?? 300;
+  const watchTimeoutSeconds = options.watchTimeoutSeconds ?? 8;
+  const heartbeatMs = Math.min(watchTimeoutSeconds * 1000, options.bookmarkIntervalMs ?? 60_000);
   const scope = options.scope ?? {};
   const ctx: Context<T> = {
     transport,
@@ -115,7 +135,7 @@ export async function* watcher<T extends KubeObject>(
     pageSize: options.pageSize ?? 500,
     backoff: createBackoff(options.backoff),
     watchTimeoutSeconds,
-    stallTimeoutMs: options.stallTimeoutMs ?? watchTimeoutSeconds * 1000 + 30_000,
+    stallTimeoutMs: options.stallTimeoutMs ?? heartbeatMs + STALL_GRACE_MS,
     requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
     path: resourcePath(resource, { namespace: scope.namespace }),
     listed: false,
@@ -124,18 +144,17 @@ export async function* watcher<T extends KubeObject>(
   };
   let state: State = { phase: 'list', delayMs: 0 };
   while (state.phase !== 'stop' && !ctx.signal.aborted) {
-    if (state.delayMs > 0 && !(await pause(ctx, state.delayMs))) return;
+    if (state.delayMs > 0 || (state.notBeforeMs ?? 0) > 0) {
+      const waited = await waitToRetry({
+        clock: ctx.clock,
+        signal: ctx.signal,
+        delayMs: state.delayMs,
+        notBeforeMs: state.notBeforeMs ?? 0,
+        health: ctx.transport.health,
+      });
+      if (!waited) return;
+    }
     state = state.phase === 'list' ? yield* listPhase(ctx) : yield* watchPhase(ctx, state.resourceVersion);
-  }
-}
-
-/** Waits `ms`; false when the signal aborted meanwhile. */
-async function pause(ctx: Context<KubeObject>, ms: number): Promise<boolean> {
-  try {
-    await sleep(ctx.clock, ms, ctx.signal);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -215,9 +234,9 @@ async function* listPhase<T extends KubeObject>(ctx: Context<T>): AsyncGenerator
         : isGone(err)
           ? new ResourceExpiredError({ resource: ctx.resource, resourceVersion: 'of the continue token', cause: err })
           : new WatchError({ reason: 'ListFailed', resource: ctx.resource, message: `list failed: ${describeError(err)}`, cause: err });
-    const retryInMs = ctx.backoff.next();
-    yield { type: 'error', error, retryInMs, next: 'list' };
-    return { phase: 'list', delayMs: retryInMs };
+    const event = errorEvent(ctx, error, 'list', ctx.backoff.next());
+    yield event;
+    return { phase: 'list', delayMs: event.retryInMs, notBeforeMs: event.retryAfterMs ?? 0 };
   }
 }
 
@@ -226,6 +245,13 @@ const isForbidden = (err: unknown): err is ApiError => err instanceof ApiError &
 /** A 403 before the watcher ever watched successfully: the identity lacks the RBAC rule. */
 function forbidden(ctx: Context<KubeObject>, verb: 'list' | 'watch', err: ApiError): ForbiddenError {
   return new ForbiddenError({ resource: ctx.resource, verb, namespace: ctx.scope.namespace, detail: err.body?.message ?? err.message, cause: err });
+}
+
+/** An error event: the retry waits the backoff `delayMs`, or the server's `Retry-After` when longer. */
+function errorEvent<T extends KubeObject>(ctx: Context<T>, error: WatchError, next: 'list' | 'watch', delayMs: number): ErrorEvent<T> {
+  const retryAfterMs = retryAfterOf(error);
+  if (retryAfterMs === undefined) return { type: 'error', error, retryInMs: delayMs, next };
+  return { type: 'error', error, retryInMs: Math.max(delayMs, retryAfterMs), next, retryAfterMs };
 }
 
 /** Why discovery thinks the kind is missing, for {@link KindNotServedError}'s message. */
@@ -269,14 +295,13 @@ async function* watchPhase<T extends KubeObject>(ctx: Context<T>, from: string):
       timer = ctx.clock.setTimer(ctx.stallTimeoutMs - idle, checkStall);
     }
   }
-  const retry = (error: WatchError): ErrorEvent<T> => ({ type: 'error', error, retryInMs: ctx.backoff.next(), next: 'watch' });
-  const gone = (cause: unknown): ErrorEvent<T> => ({
-    type: 'error',
-    error: new ResourceExpiredError({ resource: ctx.resource, resourceVersion, cause }),
+  const retry = (error: WatchError): ErrorEvent<T> => errorEvent(ctx, error, 'watch', ctx.backoff.next());
+  const gone = (cause: unknown): ErrorEvent<T> =>
     // A watch that ran fine before going stale relists at once; a list → 410 loop backs off.
-    retryInMs: ctx.watchedSinceList ? 0 : ctx.backoff.next(),
-    next: 'list',
-  });
+    errorEvent(ctx, new ResourceExpiredError({ resource: ctx.resource, resourceVersion, cause }), 'list', ctx.watchedSinceList ? 0 : ctx.backoff.next());
+  let opened = false;
+  let markOpened: () => void = () => undefined;
+  const whenOpened = new Promise<void>((resolve) => (markOpened = resolve));
   let iterator: AsyncIterator<string> | undefined;
   let event: ErrorEvent<T> | undefined;
   try {
@@ -285,10 +310,25 @@ async function* watchPhase<T extends KubeObject>(ctx: Context<T>, from: string):
       path: ctx.path,
       query: { ...selectors(ctx.scope), watch: true, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: ctx.watchTimeoutSeconds },
       signal: controller.signal,
+      onOpen: () => {
+        opened = true;
+        markOpened();
+      },
     });
     iterator = stream[Symbol.asyncIterator]();
+    let announced = false;
     for (;;) {
-      const next = await iterator.next();
+      const pending = iterator.next();
+      if (!announced) {
+        // The server answered 200 before the first line: the watch is open, events can flow.
+        await Promise.race([pending, whenOpened]);
+        if (opened) {
+          announced = true;
+          lastActivity = ctx.clock.now();
+          yield { type: 'connected' };
+        }
+      }
+      const next = await pending;
       if (next.done || controller.signal.aborted) break;
       lastActivity = ctx.clock.now();
       let line: WatchLine;
@@ -342,8 +382,17 @@ async function* watchPhase<T extends KubeObject>(ctx: Context<T>, from: string):
     await iterator?.return?.().catch(() => undefined);
   }
   if (ctx.signal.aborted) return STOP;
-  if (stalled) event = retry(new WatchStalledError({ resource: ctx.resource, stallTimeoutMs: ctx.stallTimeoutMs }));
+  if (stalled) {
+    const error = new WatchStalledError({ resource: ctx.resource, stallTimeoutMs: ctx.stallTimeoutMs });
+    // The stalled connection is already destroyed (aborted); its idle peers may be as dead.
+    ctx.transport.flush?.();
+    ctx.transport.health?.reportFailure(error);
+    event = retry(error);
+  }
   if (!event) return { phase: 'watch', resourceVersion, delayMs: 0 };
   yield event;
-  return event.next === 'list' ? { phase: 'list', delayMs: event.retryInMs } : { phase: 'watch', resourceVersion, delayMs: event.retryInMs };
+  const notBeforeMs = event.retryAfterMs ?? 0;
+  return event.next === 'list'
+    ? { phase: 'list', delayMs: event.retryInMs, notBeforeMs }
+    : { phase: 'watch', resourceVersion, delayMs: event.retryInMs, notBeforeMs };
 }

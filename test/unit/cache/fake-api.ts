@@ -1,9 +1,10 @@
 import type { KubeObject } from '../../../runtime/src/api/resource.js';
 import { ApiError, type StatusBody } from '../../../runtime/src/client/errors.js';
+import type { ServerHealth } from '../../../runtime/src/client/health.js';
 import type { Transport, TransportRequest } from '../../../runtime/src/client/transport.js';
 
 /** What the next watch open does instead of streaming normally. */
-export type WatchFault = { kind: 'error'; status: number } | { kind: 'gone-event' } | { kind: 'silent' } | { kind: 'close' } | { kind: 'garbage' };
+export type WatchFault = { kind: 'error'; status: number; retryAfterMs?: number } | { kind: 'gone-event' } | { kind: 'silent' } | { kind: 'close' } | { kind: 'garbage' };
 
 interface HistoryEvent {
   readonly rv: number;
@@ -73,10 +74,18 @@ export class FakeApi implements Transport {
   compactedRv = 0;
   rv = 100;
   served = true;
+  /** The transport's health view, when a test gives it one. */
+  health: ServerHealth | undefined;
+  /** How often {@link FakeApi.flush} was called (the watcher flushes the pool on a stall). */
+  flushes = 0;
   /** Paths (prefixes) answered with 404, as for a kind whose CRD is not installed. */
   readonly notServed: string[] = [];
 
   constructor(readonly path: string) {}
+
+  flush(): void {
+    this.flushes++;
+  }
 
   get watchRequests(): TransportRequest[] {
     return this.requests.filter((r) => r.query?.watch === true);
@@ -162,10 +171,15 @@ export class FakeApi implements Transport {
       const body: StatusBody = { code: fault.status, reason: fault.status === 410 ? 'Gone' : 'InternalError' };
       return {
         [Symbol.asyncIterator]: () => ({
-          next: () => Promise.reject(new ApiError({ status: fault.status, method: 'GET', path: req.path, body })),
+          next: () =>
+            Promise.reject(
+              new ApiError({ status: fault.status, method: 'GET', path: req.path, body, ...(fault.retryAfterMs === undefined ? {} : { retryAfterMs: fault.retryAfterMs }) }),
+            ),
         }),
       };
     }
+    // every other fault is a 200 answer: the watch is open
+    req.onOpen?.();
     if (fault?.kind === 'gone-event' || from < this.compactedRv) {
       channel.push(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } }));
       channel.end();

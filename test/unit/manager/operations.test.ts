@@ -48,7 +48,7 @@ describe('Manager operational options (fake cache)', () => {
       const base = `http://127.0.0.1:${mgr.healthProbeAddress()?.port}`;
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       expect((await fetch(`${base}/readyz`)).status).toBe(500);
-      expect(await (await fetch(`${base}/readyz?verbose`)).text()).toBe('[+]custom ok\n[-]informer-sync failed: caches have not synced yet\nreadyz check failed\n');
+      expect(await (await fetch(`${base}/readyz?verbose`)).text()).toBe('[+]custom ok\n[-]informer-sync failed: caches have not synced yet\n[+]informer-watch ok\nreadyz check failed\n');
       informer.sync();
       await settle(() => reconciled.length > 0);
       expect((await fetch(`${base}/readyz`)).status).toBe(200);

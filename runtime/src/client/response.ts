@@ -1,0 +1,71 @@
+import type { IncomingMessage } from 'node:http';
+import { ApiError, type StatusBody } from './errors.js';
+import { retryAfterFromResponse } from './retry-after.js';
+
+/** How many characters of a body that is not JSON an {@link ApiError} keeps (`bodyPrefix`). */
+export const BODY_PREFIX_CHARS = 200;
+
+/** Reads a whole response body as UTF-8. */
+export async function readBody(res: IncomingMessage): Promise<string> {
+  res.setEncoding('utf8');
+  let text = '';
+  for await (const chunk of res) text += chunk as string;
+  return text;
+}
+
+/** What {@link ApiError} needs to know about the request an answer belongs to. */
+export interface AnsweredRequest {
+  readonly method: string;
+  readonly path: string;
+}
+
+/**
+ * The {@link ApiError} of an error answer (status ≥ 400): the Status body when it parses, the
+ * headers, and the `Retry-After` of a 429/503.
+ */
+export function errorFromResponse(req: AnsweredRequest, res: IncomingMessage, text: string, nowMs: number): ApiError {
+  let body: StatusBody | undefined;
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    body = parsed && typeof parsed === 'object' ? (parsed as StatusBody) : undefined;
+  } catch {
+    body = undefined;
+  }
+  const status = res.statusCode ?? 0;
+  const retryAfterMs = retryAfterFromResponse(status, res.headers, nowMs);
+  return new ApiError({
+    status,
+    method: req.method,
+    path: req.path,
+    headers: res.headers,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    ...(body ? { body } : { text: text.slice(0, BODY_PREFIX_CHARS) }),
+  });
+}
+
+/**
+ * Parses a successful answer's JSON body (`undefined` for an empty one).
+ * @throws ApiError `MalformedBody` (retryable) with the first {@link BODY_PREFIX_CHARS} characters.
+ */
+export function parseJsonBody<T>(req: AnsweredRequest, res: IncomingMessage, text: string): T {
+  if (text === '') return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch (cause) {
+    return malformed(req, res, text, cause);
+  }
+}
+
+function malformed(req: AnsweredRequest, res: IncomingMessage, text: string, cause: unknown): never {
+  const prefix = text.slice(0, BODY_PREFIX_CHARS);
+  throw new ApiError({
+    status: res.statusCode ?? 0,
+    method: req.method,
+    path: req.path,
+    reason: 'MalformedBody',
+    headers: res.headers,
+    cause,
+    bodyPrefix: prefix,
+    text: `the ${text.length}-character body is not JSON; it starts with ${JSON.stringify(prefix)}`,
+  });
+}

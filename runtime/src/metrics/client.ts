@@ -1,0 +1,62 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { InformerWatchHealth } from '../cache/types.js';
+import { gvkString } from '../api/resource.js';
+import type { TransportMetrics } from '../client/metrics.js';
+import { counterFamily, histogramFamily } from './families.js';
+
+/** client-go's `rest_client_request_duration_seconds` buckets. */
+const REQUEST_BUCKETS: readonly number[] = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
+
+/**
+ * The API client's metrics: client-go's `rest_client_requests_total{code,method}` and
+ * `rest_client_request_duration_seconds{verb}`, plus `opkit_rest_client_apf_requests_total{flow_schema_uid,priority_level_uid}`
+ * (API Priority and Fairness classification of answers), `opkit_rest_client_deadline_exceeded_total{kind}`,
+ * `opkit_rest_client_retry_after_total{code}` and `opkit_rest_client_pool_flushes_total`.
+ */
+export function transportMetrics(registry: Registry): TransportMetrics {
+  const requests = counterFamily({ registry, name: 'rest_client_requests_total', help: 'Number of HTTP requests, partitioned by status code and method.', labelNames: ['code', 'method'] });
+  const duration = histogramFamily({ registry, name: 'rest_client_request_duration_seconds', help: 'Request latency in seconds, by verb.', labelNames: ['verb'], buckets: REQUEST_BUCKETS });
+  const apf = counterFamily({ registry, name: 'opkit_rest_client_apf_requests_total', help: 'Answers by API Priority and Fairness flow schema and priority level UID.', labelNames: ['flow_schema_uid', 'priority_level_uid'] });
+  const deadlines = counterFamily({ registry, name: 'opkit_rest_client_deadline_exceeded_total', help: 'Requests and watch opens that passed their deadline (their connection was destroyed).', labelNames: ['kind'] });
+  const retryAfter = counterFamily({ registry, name: 'opkit_rest_client_retry_after_total', help: 'Answers that asked the client to wait (Retry-After), by status code.', labelNames: ['code'] });
+  const flushes = counterFamily({ registry, name: 'opkit_rest_client_pool_flushes_total', help: 'Times the idle keep-alive connections were destroyed after a stall or a deadline.', labelNames: [] });
+  return {
+    response: (o) => {
+      requests.child({ code: o.status === 0 ? '<error>' : String(o.status), method: o.method }).value++;
+      if (o.status !== 0) duration.observer({ verb: o.method })(o.durationMs / 1000);
+      if (o.flowSchemaUid !== undefined || o.priorityLevelUid !== undefined) {
+        apf.child({ flow_schema_uid: o.flowSchemaUid ?? '', priority_level_uid: o.priorityLevelUid ?? '' }).value++;
+      }
+    },
+    deadlineExceeded: (kind) => void deadlines.child({ kind }).value++,
+    retryAfter: (status) => void retryAfter.child({ code: String(status) }).value++,
+    poolFlushed: () => void flushes.child({}).value++,
+  };
+}
+
+/**
+ * The informers' watch health, read at scrape time: `opkit_informer_watching{kind,namespace}` (1
+ * while a watch is open, 0 while events are not flowing) and `opkit_informer_watch_stalls_total{kind,namespace}`.
+ */
+export function watchHealthMetrics(registry: Registry, probe: () => readonly InformerWatchHealth[]): void {
+  const labels = (h: InformerWatchHealth) => ({ kind: gvkString(h.resource), namespace: h.scope.namespace ?? '' });
+  new Gauge({
+    name: 'opkit_informer_watching',
+    help: 'Whether the informer has an open watch (1) or events are not flowing (0).',
+    labelNames: ['kind', 'namespace'] as const,
+    registers: [registry],
+    collect(this: Gauge<'kind' | 'namespace'>) {
+      for (const h of probe()) this.set(labels(h), h.watching ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'opkit_informer_watch_stalls_total',
+    help: 'Watch connections the informer found stalled (no event, bookmark or end within the stall timeout).',
+    labelNames: ['kind', 'namespace'] as const,
+    registers: [registry],
+    collect(this: Counter<'kind' | 'namespace'>) {
+      this.reset();
+      for (const h of probe()) this.inc(labels(h), h.stalls);
+    },
+  });
+}
