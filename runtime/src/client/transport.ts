@@ -50,7 +50,7 @@ export interface Transport {
   /** Destroys idle keep-alive connections: after a stall they may be as dead as the stalled one. */
   flush?(): void;
   /** The client's view of the server's health (probes `/readyz` after failures). */
-  readonly health?: ServerHealth;
+  readonly health?: ServerHealth | undefined;
 }
 
 /** Options of {@link createTransport}. */
