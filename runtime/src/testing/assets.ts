@@ -45,6 +45,42 @@ export function cachedEtcdPath(cacheDir: string, version: string): string {
   return join(cacheDir, 'etcd', `${version}-${platformTag()}`, 'etcd');
 }
 
+/** Where the cached kube-controller-manager of `version` lives. */
+export function cachedControllerManagerPath(cacheDir: string, version: string): string {
+  return join(cacheDir, 'kube-controller-manager', `${version}-${platformTag()}`, 'kube-controller-manager');
+}
+
+/**
+ * Finds kube-controller-manager (needed only for `TestEnvironment({ controllers })`):
+ * `TEST_ASSET_KUBE_CONTROLLER_MANAGER`, then the `KUBEBUILDER_ASSETS` folder, then Opkit's cache.
+ *
+ * @throws TestEnvironmentError `BinaryNotFound`, naming the install command and the variables.
+ */
+export function resolveControllerManager(options: AssetOptions = {}): string {
+  const env = options.env ?? process.env;
+  const explicit = env['TEST_ASSET_KUBE_CONTROLLER_MANAGER'];
+  if (explicit) {
+    if (!existsSync(explicit)) {
+      throw new TestEnvironmentError({
+        reason: 'BinaryNotFound',
+        message: `TEST_ASSET_KUBE_CONTROLLER_MANAGER=${explicit} does not exist. Point it at a kube-controller-manager binary, or unset it to use Opkit's build (${INSTALL_HINT}).`,
+      });
+    }
+    return resolve(explicit);
+  }
+  const assetsDir = env['KUBEBUILDER_ASSETS'];
+  if (assetsDir && existsSync(join(assetsDir, 'kube-controller-manager'))) return resolve(join(assetsDir, 'kube-controller-manager'));
+  const cached = cachedControllerManagerPath(options.cacheDir ?? defaultCacheDir(env), options.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION);
+  if (existsSync(cached)) return cached;
+  throw new TestEnvironmentError({
+    reason: 'BinaryNotFound',
+    message:
+      `kube-controller-manager not found at ${cached} (TestEnvironment({ controllers }) runs it). Build it with \`${INSTALL_HINT}\` ` +
+      `(needs the Go toolchain), or set TEST_ASSET_KUBE_CONTROLLER_MANAGER to a kube-controller-manager binary` +
+      `${assetsDir ? ` (KUBEBUILDER_ASSETS=${assetsDir} has none)` : ''}.`,
+  });
+}
+
 /** The install command named in every "binary not found" message. */
 export const INSTALL_HINT = 'npx opkit-envtest install';
 

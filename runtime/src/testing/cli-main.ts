@@ -6,14 +6,15 @@
  *   opkit-envtest start [--crd <file|dir>]...
  */
 import { parseArgs } from 'node:util';
-import { resolveBinaries } from './assets.js';
+import { resolveBinaries, resolveControllerManager } from './assets.js';
 import { TestEnvironment } from './environment.js';
 import { installBinaries } from './install.js';
 import { OpkitError } from '../errors/opkit-error.js';
 
 const USAGE = `Usage:
   opkit-envtest install [--kubernetes-version vX.Y.Z] [--etcd-version vX.Y.Z] [--force]
-      Build kube-apiserver and etcd from Go modules into the per-user cache (idempotent).
+      Build kube-apiserver, kube-controller-manager and etcd from Go modules into the per-user
+      cache (idempotent).
   opkit-envtest path
       Print where the binaries are (honours KUBEBUILDER_ASSETS, TEST_ASSET_KUBE_APISERVER, TEST_ASSET_ETCD).
   opkit-envtest start [--crd <file|dir>]...
@@ -77,6 +78,12 @@ async function dispatch(argv: readonly string[]): Promise<number> {
     case 'path': {
       const bins = resolveBinaries(versions);
       console.log(`kube-apiserver: ${bins.kubeApiserver}\netcd:           ${bins.etcd}`);
+      try {
+        console.log(`kube-controller-manager: ${resolveControllerManager(versions)}`);
+      } catch (err) {
+        if (!(err instanceof OpkitError)) throw err;
+        console.log(`kube-controller-manager: not installed (needed only for TestEnvironment({ controllers }))`);
+      }
       return 0;
     }
     case 'start': {

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
-import { resolveBinaries, type AssetOptions, type ControlPlaneBinaries } from './assets.js';
+import { resolveBinaries, resolveControllerManager, type AssetOptions, type ControlPlaneBinaries } from './assets.js';
 import { createControlPlaneCerts, type ControlPlaneCerts } from './certs.js';
+import { checkControllerNames, startControllerManager, type ControllerName } from './controller-manager.js';
 import { loadCrds, type CrdDocument } from './crds.js';
 import { TestEnvironmentError } from './errors.js';
 import { issueIdentity as issue, type Identity, type IdentityRequest } from './identity.js';
@@ -32,6 +33,15 @@ export interface TestEnvironmentOptions {
   readonly startTimeoutMs?: number;
   /** Extra kube-apiserver flags, e.g. `['--v=4']`; they override the defaults of the same name. */
   readonly apiServerFlags?: readonly string[];
+  /**
+   * kube-controller-manager controllers to run, e.g. `['garbagecollector', 'namespace']` (default
+   * none): owner references and namespace deletion then behave as in a cluster. Needs the
+   * kube-controller-manager binary (`npx opkit-envtest install`, or
+   * `TEST_ASSET_KUBE_CONTROLLER_MANAGER`).
+   */
+  readonly controllers?: readonly ControllerName[];
+  /** The kube-controller-manager binary (default: found like the other binaries). */
+  readonly kubeControllerManager?: string;
   /** Receives warnings such as skipped non-CRD documents (default `console.warn`). */
   readonly onWarning?: (message: string) => void;
 }
@@ -51,6 +61,7 @@ interface Running {
   readonly reaper: ReaperClient;
   etcd?: ManagedProcess;
   apiserver?: ManagedProcess;
+  controllerManager?: ManagedProcess;
   apiserverArgs?: string[];
   target?: RestTarget;
   certs?: ControlPlaneCerts;
@@ -83,6 +94,9 @@ export class TestEnvironment {
     const warn = this.#options.onWarning ?? ((m: string) => console.warn(`[opkit envtest] ${m}`));
     const crds = loadCrds(this.#options.crdPaths ?? [], warn);
     const binaries = this.#options.binaries ?? resolveBinaries(this.#options.assets);
+    const controllers = this.#options.controllers ?? [];
+    if (this.#options.controllers !== undefined) checkControllerNames(controllers);
+    const kcm = controllers.length > 0 ? (this.#options.kubeControllerManager ?? resolveControllerManager(this.#options.assets)) : undefined;
     const dir = mkdtempSync(join(tmpdir(), 'opkit-envtest-'));
     const running: Running = { dir, reaper: new ReaperClient(dir) };
     this.#running = running;
@@ -93,6 +107,19 @@ export class TestEnvironment {
       const started = await this.#startApiserver(running, binaries.kubeApiserver, certs, await etcdReady.spawned);
       await etcdReady.healthy;
       await installCrds(running.target as RestTarget, crds, this.#timeout);
+      if (kcm !== undefined) {
+        const pki = join(running.dir, 'pki');
+        running.controllerManager = await startControllerManager({
+          binary: kcm,
+          controllers,
+          kubeconfigPath: started.kubeconfigPath,
+          serviceAccountKeyPath: join(pki, 'sa.key'),
+          rootCaPath: join(pki, 'ca.crt'),
+          dir: running.dir,
+          timeoutMs: this.#timeout,
+          onSpawn: (pid) => running.reaper.track(pid),
+        });
+      }
       running.started = started;
       return started;
     } catch (err) {
@@ -106,6 +133,7 @@ export class TestEnvironment {
     const running = this.#running;
     if (!running) return;
     this.#running = undefined;
+    await running.controllerManager?.stop();
     await running.apiserver?.stop(APISERVER_STOP_GRACE_MS);
     await running.etcd?.stop();
     rmSync(running.dir, { recursive: true, force: true });

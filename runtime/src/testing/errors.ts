@@ -12,7 +12,8 @@ export type TestEnvironmentReason =
   | 'StartFailed'
   | 'NotStarted'
   | 'InvalidIdentity'
-  | 'IdentityFailed';
+  | 'IdentityFailed'
+  | 'InvalidControllers';
 
 /** An error from the test control plane: binaries, processes or CRD installation. */
 export class TestEnvironmentError extends OpkitError {

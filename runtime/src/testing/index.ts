@@ -6,11 +6,14 @@ export { TestEnvironment, type TestEnvironmentOptions, type StartedEnvironment }
 export { TestEnvironmentError, type TestEnvironmentReason } from './errors.js';
 export { type Identity, type IdentityRequest, type ServiceAccountRef } from './identity.js';
 export { issueOperatorIdentity, type OperatorIdentityOptions } from './operator-identity.js';
+export { type ControllerName } from './controller-manager.js';
 export {
   resolveBinaries,
   defaultCacheDir,
   cachedApiserverPath,
   cachedEtcdPath,
+  cachedControllerManagerPath,
+  resolveControllerManager,
   INSTALL_HINT,
   type AssetOptions,
   type ControlPlaneBinaries,

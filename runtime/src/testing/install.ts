@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { cachedApiserverPath, cachedEtcdPath, defaultCacheDir, type ControlPlaneBinaries } from './assets.js';
+import { cachedApiserverPath, cachedControllerManagerPath, cachedEtcdPath, defaultCacheDir, type ControlPlaneBinaries } from './assets.js';
 import { TestEnvironmentError } from './errors.js';
 import { DEFAULT_ETCD_VERSION, DEFAULT_KUBERNETES_VERSION } from './versions.js';
 
@@ -16,6 +16,8 @@ export interface InstallOptions {
   readonly etcdVersion?: string;
   /** Rebuild even when the cache already has the binaries (default false). */
   readonly force?: boolean;
+  /** Also build kube-controller-manager, for `TestEnvironment({ controllers })` (default true). */
+  readonly controllerManager?: boolean;
   /** Receives one human-readable progress line at a time (default: none). */
   readonly onProgress?: (line: string) => void;
   /** The Go command (default `go` on the PATH). */
@@ -27,20 +29,24 @@ export interface InstallOptions {
 /** What {@link installBinaries} did. */
 export interface InstallResult extends ControlPlaneBinaries {
   /** Which binaries were built now (the others came from the cache). */
-  readonly built: ReadonlyArray<'kube-apiserver' | 'etcd'>;
+  readonly built: ReadonlyArray<'kube-apiserver' | 'etcd' | 'kube-controller-manager'>;
+  /** The cached kube-controller-manager, unless `controllerManager: false`. */
+  readonly kubeControllerManager?: string;
 }
 
 const VERSION_RE = /^v(\d+)\.(\d+)\.(\d+)$/;
 
 /**
- * Builds kube-apiserver (from the `k8s.io/kubernetes` module) and etcd (from
- * `go.etcd.io/etcd/server/v3`) with the Go toolchain and caches them by version.
+ * Builds kube-apiserver and kube-controller-manager (from the `k8s.io/kubernetes` module) and etcd
+ * (from `go.etcd.io/etcd/server/v3`) with the Go toolchain and caches them by version.
  *
  * Guarantees: idempotent — binaries already in the cache are not rebuilt; a binary appears in the
  * cache only once fully built (atomic rename), so an interrupted build leaves nothing half-written;
  * `/version` of the built kube-apiserver reports the real release, not v0.0.0.
  *
- * Caveats: a cold build downloads a few hundred MB of Go modules and takes minutes on 2 cores.
+ * Caveats: a cold build downloads a few hundred MB of Go modules and takes minutes on 2 cores;
+ * kube-controller-manager is built after kube-apiserver and reuses its modules and most of Go's
+ * build cache.
  *
  * @throws TestEnvironmentError `GoNotFound` when there is no Go toolchain, `BuildFailed` with Go's
  *   output when a step fails.
@@ -64,7 +70,8 @@ export async function installBinaries(options: InstallOptions = {}): Promise<Ins
   const go = new GoToolchain(options.goCommand ?? 'go', { ...process.env, ...options.env }, progress);
   const apiserverPath = cachedApiserverPath(cacheDir, k8s);
   const etcdPath = cachedEtcdPath(cacheDir, etcd);
-  const built: Array<'kube-apiserver' | 'etcd'> = [];
+  const kcmPath = cachedControllerManagerPath(cacheDir, k8s);
+  const built: Array<'kube-apiserver' | 'etcd' | 'kube-controller-manager'> = [];
 
   if (options.force || !existsSync(etcdPath)) {
     await go.ensureAvailable();
@@ -81,7 +88,7 @@ export async function installBinaries(options: InstallOptions = {}): Promise<Ins
     await go.ensureAvailable();
     progress(`building kube-apiserver ${k8s} from k8s.io/kubernetes …`);
     await buildInto(cacheDir, apiserverPath, async (work) => {
-      const staging = await go.stagingModules(k8s, work);
+      const staging = await go.stagingModules(k8s, work, 'kube-apiserver');
       await writeFile(join(work, 'go.mod'), apiserverGoMod(k8s, staging));
       await writeFile(join(work, 'main.go'), APISERVER_MAIN);
       await go.run(['mod', 'tidy'], work, 'kube-apiserver: resolving modules');
@@ -89,9 +96,23 @@ export async function installBinaries(options: InstallOptions = {}): Promise<Ins
     });
     built.push('kube-apiserver');
   }
+  const withKcm = options.controllerManager !== false;
+  if (withKcm && (options.force || !existsSync(kcmPath))) {
+    await go.ensureAvailable();
+    progress(`building kube-controller-manager ${k8s} from k8s.io/kubernetes …`);
+    await buildInto(cacheDir, kcmPath, async (work) => {
+      const staging = await go.stagingModules(k8s, work, 'kube-controller-manager');
+      await writeFile(join(work, 'go.mod'), apiserverGoMod(k8s, staging).replace('opkit.local/envtest/kube-apiserver', 'opkit.local/envtest/kube-controller-manager'));
+      await writeFile(join(work, 'main.go'), CONTROLLER_MANAGER_MAIN);
+      await go.run(['mod', 'tidy'], work, 'kube-controller-manager: resolving modules');
+      await go.build(work, 'kube-controller-manager', versionLdflags(k8s), 'kube-controller-manager');
+    });
+    built.push('kube-controller-manager');
+  }
   progress(`kube-apiserver: ${apiserverPath}`);
   progress(`etcd:           ${etcdPath}`);
-  return { kubeApiserver: apiserverPath, etcd: etcdPath, built };
+  if (withKcm) progress(`kube-controller-manager: ${kcmPath}`);
+  return { kubeApiserver: apiserverPath, etcd: etcdPath, built, ...(withKcm ? { kubeControllerManager: kcmPath } : {}) };
 }
 
 /** The go.mod of the kube-apiserver main module: every staging module replaced by its release. */
@@ -169,8 +190,8 @@ class GoToolchain {
     }
   }
 
-  async stagingModules(k8sVersion: string, cwd: string): Promise<string[]> {
-    this.progress(`kube-apiserver: downloading k8s.io/kubernetes ${k8sVersion} (large; minutes on a cold cache) …`);
+  async stagingModules(k8sVersion: string, cwd: string, label: string): Promise<string[]> {
+    this.progress(`${label}: downloading k8s.io/kubernetes ${k8sVersion} (large; minutes on a cold cache) …`);
     const out = await this.capture(['mod', 'download', '-json', `k8s.io/kubernetes@${k8sVersion}`], cwd);
     const info = JSON.parse(out) as { GoMod?: string; Error?: string };
     if (!info.GoMod) {
@@ -282,5 +303,24 @@ import (
 
 func main() {
 \tos.Exit(cli.Run(app.NewAPIServerCommand()))
+}
+`;
+
+const CONTROLLER_MANAGER_MAIN = `// Code generated by opkit-envtest. DO NOT EDIT.
+package main
+
+import (
+\t"os"
+\t_ "time/tzdata"
+
+\t"k8s.io/component-base/cli"
+\t_ "k8s.io/component-base/logs/json/register"
+\t_ "k8s.io/component-base/metrics/prometheus/clientgo"
+\t_ "k8s.io/component-base/metrics/prometheus/version"
+\t"k8s.io/kubernetes/cmd/kube-controller-manager/app"
+)
+
+func main() {
+\tos.Exit(cli.Run(app.NewControllerManagerCommand()))
 }
 `;

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   cachedApiserverPath,
+  cachedControllerManagerPath,
   cachedEtcdPath,
   defaultCacheDir,
+  resolveControllerManager,
   installBinaries,
   resolveBinaries,
   TestEnvironmentError,
@@ -77,6 +79,33 @@ describe('resolveBinaries', () => {
   });
 });
 
+describe('resolveControllerManager', () => {
+  const root = mkdtempSync(join(tmpdir(), 'opkit-kcm-'));
+  const cache = join(root, 'cache');
+
+  it('prefers TEST_ASSET_KUBE_CONTROLLER_MANAGER, then KUBEBUILDER_ASSETS, then the cache', () => {
+    const explicit = fakeBinary(join(root, 'explicit'), 'kube-controller-manager');
+    const assets = join(root, 'assets');
+    fakeBinary(assets, 'kube-controller-manager');
+    const cached = fakeBinary(join(cachedControllerManagerPath(cache, 'v1.37.2'), '..'), 'kube-controller-manager');
+    expect(resolveControllerManager({ cacheDir: cache, env: { TEST_ASSET_KUBE_CONTROLLER_MANAGER: explicit, KUBEBUILDER_ASSETS: assets } })).toBe(explicit);
+    expect(resolveControllerManager({ cacheDir: cache, env: { KUBEBUILDER_ASSETS: assets } })).toBe(join(assets, 'kube-controller-manager'));
+    expect(resolveControllerManager({ cacheDir: cache, env: {} })).toBe(cached);
+  });
+
+  it('names the install command and the variable when it is nowhere', () => {
+    const err = (() => {
+      try {
+        return resolveControllerManager({ cacheDir: join(root, 'empty'), env: { KUBEBUILDER_ASSETS: join(root, 'none') } });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(TestEnvironmentError);
+    expect((err as Error).message).toMatch(/kube-controller-manager not found .*npx opkit-envtest install.*TEST_ASSET_KUBE_CONTROLLER_MANAGER.*KUBEBUILDER_ASSETS=.* has none/);
+  });
+});
+
 describe('installBinaries', () => {
   it('explains both ways out when there is no Go toolchain and nothing cached', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'opkit-nogo-'));
@@ -86,12 +115,25 @@ describe('installBinaries', () => {
     expect((err as Error).message).toContain('KUBEBUILDER_ASSETS');
   });
 
-  it('does nothing, and needs no Go, when both binaries are cached', async () => {
+  it('does nothing, and needs no Go, when all three binaries are cached', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'opkit-cached-'));
     fakeBinary(join(cachedApiserverPath(cacheDir, 'v1.37.2'), '..'), 'kube-apiserver');
     fakeBinary(join(cachedEtcdPath(cacheDir, 'v3.6.16'), '..'), 'etcd');
+    fakeBinary(join(cachedControllerManagerPath(cacheDir, 'v1.37.2'), '..'), 'kube-controller-manager');
     const result = await installBinaries({ cacheDir, goCommand: '/no/such/go', kubernetesVersion: 'v1.37.2', etcdVersion: 'v3.6.16' });
     expect(result.built).toEqual([]);
+    expect(result.kubeControllerManager).toBe(cachedControllerManagerPath(cacheDir, 'v1.37.2'));
+  });
+
+  it('builds kube-controller-manager when only it is missing, and skips it with controllerManager: false', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'opkit-nokcm-'));
+    fakeBinary(join(cachedApiserverPath(cacheDir, 'v1.37.2'), '..'), 'kube-apiserver');
+    fakeBinary(join(cachedEtcdPath(cacheDir, 'v3.6.16'), '..'), 'etcd');
+    const versions = { cacheDir, goCommand: '/no/such/go', kubernetesVersion: 'v1.37.2', etcdVersion: 'v3.6.16' };
+    await expect(installBinaries(versions)).rejects.toMatchObject({ reason: 'GoNotFound' });
+    const skipped = await installBinaries({ ...versions, controllerManager: false });
+    expect(skipped.built).toEqual([]);
+    expect(skipped.kubeControllerManager).toBeUndefined();
   });
 
   it('rejects a version that is not a release, naming it', async () => {
