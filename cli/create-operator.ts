@@ -14,8 +14,9 @@ import { assertTargetUsable } from '../generators/shared/target.js';
 import { checkDomain, checkGroup, checkKind, checkPlural, checkVersion } from '../generators/shared/validate.js';
 import { parseFlags, UsageError } from './args.js';
 import { runIfEntryPoint } from './entry.js';
-import { initGit, installDependencies } from './install.js';
+import { initGit, installDependencies, packageManagerOf } from './install.js';
 import { processIo, type CliIo } from './io.js';
+import { checkRegistry } from './registry-check.js';
 import { reportError } from './report.js';
 
 /** Usage text of `create-operator`. */
@@ -73,6 +74,7 @@ function checkGiven(
 }
 
 function nextSteps(answers: AppAnswers, io: CliIo, installed: boolean): string {
+  const pm = packageManagerOf(io.env);
   const here = answers.directory === io.cwd;
   const rel = here ? '.' : answers.directory.startsWith(`${io.cwd}/`) ? answers.directory.slice(io.cwd.length + 1) : answers.directory;
   const { api } = answers;
@@ -82,10 +84,10 @@ function nextSteps(answers: AppAnswers, io: CliIo, installed: boolean): string {
     '',
     'Next:',
     ...(here ? [] : [`  cd ${rel}`]),
-    ...(installed ? [] : ['  npm install']),
-    '  npm run build      # type-check and compile',
-    '  npm test           # the controller against a real control plane',
-    '  npm run dev        # run against your current kubeconfig',
+    ...(installed ? [] : [`  ${pm} install`]),
+    `  ${`${pm} run build`.padEnd(17)}  # type-check and compile`,
+    `  ${`${pm} test`.padEnd(17)}  # the controller against a real control plane`,
+    `  ${`${pm} run dev`.padEnd(17)}  # run against your current kubeconfig`,
     '',
   ].join('\n');
 }
@@ -123,7 +125,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     }
 
     let resolved: AppAnswers | undefined;
+    // Whether the registry answers is known before anything is written (checked while yeoman loads).
+    const registry = values['skip-install'] === true ? Promise.resolve() : checkRegistry(io.cwd, io);
+    registry.catch(() => undefined);
     const { runGenerator } = await import('../generators/run.js');
+    await registry;
     await runGenerator(
       {
         generator: 'app',

@@ -3,7 +3,7 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ScaffoldError } from '../generators/shared/errors.js';
 import type { CliIo } from './io.js';
@@ -26,24 +26,50 @@ function runCommand(command: string, args: readonly string[], cwd: string, env: 
   });
 }
 
+/** A package manager that can install a generated project. */
+export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun';
+
 /**
- * Runs `npm install --prefer-offline` in `dir` (cached metadata is used without revalidation: about
- * half the time on a warm cache; anything missing is still fetched), showing progress; on failure
+ * The package manager that started this process (`pnpm create operator` → pnpm), from the
+ * `npm_config_user_agent` every one of them sets; npm when there is none.
+ */
+export function packageManagerOf(env: CliIo['env']): PackageManager {
+  const name = /^(npm|pnpm|yarn|bun)\//.exec(env['npm_config_user_agent'] ?? '')?.[1];
+  return (name as PackageManager | undefined) ?? 'npm';
+}
+
+/**
+ * The pnpm settings of a project created with pnpm: pnpm >= 11 fails an install whose dependencies
+ * have build scripts nobody decided on; esbuild's (under tsx and vitest) only checks its binary.
+ */
+export const PNPM_WORKSPACE = `# pnpm settings of this project (pnpm >= 11 reads them here).
+# esbuild (under tsx and vitest) has an install script that checks its platform binary.
+allowBuilds:
+  esbuild: true
+`;
+
+/**
+ * Runs `<package manager> install --prefer-offline` in `dir` (cached metadata is used without revalidation: about
+ * half the time on a warm cache; anything missing is still fetched), showing progress (with pnpm,
+ * writes pnpm-workspace.yaml first: {@link PNPM_WORKSPACE}); on failure
  * throws `InstallFailed` with the end of npm's output in the message.
  */
 export async function installDependencies(dir: string, io: CliIo): Promise<void> {
-  const progress = startProgress('Installing dependencies (npm install)', { out: io.stdout, tty: io.interactive });
+  const pm = packageManagerOf(io.env);
+  if (pm === 'pnpm') writeFileSync(join(dir, 'pnpm-workspace.yaml'), PNPM_WORKSPACE);
+  const progress = startProgress(`Installing dependencies (${pm} install)`, { out: io.stdout, tty: io.interactive });
+  const args = pm === 'npm' ? ['install', '--prefer-offline', '--no-audit', '--no-fund'] : pm === 'pnpm' ? ['install', '--prefer-offline'] : ['install'];
   let finished: Finished;
   try {
-    finished = await runCommand('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], dir, io.env);
+    finished = await runCommand(pm, args, dir, io.env);
   } catch (err) {
-    progress.done(false, 'npm install could not start');
-    throw new ScaffoldError({ reason: 'InstallFailed', message: `npm install could not start in ${dir}: ${err instanceof Error ? err.message : String(err)}`, cause: err });
+    progress.done(false, `${pm} install could not start`);
+    throw new ScaffoldError({ reason: 'InstallFailed', message: `${pm} install could not start in ${dir}: ${err instanceof Error ? err.message : String(err)}`, cause: err });
   }
   if (finished.code !== 0) {
-    progress.done(false, 'npm install failed');
+    progress.done(false, `${pm} install failed`);
     const tail = finished.output.trimEnd().split('\n').slice(-30).join('\n');
-    throw new ScaffoldError({ reason: 'InstallFailed', message: `npm install failed in ${dir} (exit code ${String(finished.code)}):\n${tail}\nThe project files are in place; fix the problem and run npm install there.` });
+    throw new ScaffoldError({ reason: 'InstallFailed', message: `${pm} install failed in ${dir} (exit code ${String(finished.code)}):\n${tail}\nThe project files are in place; fix the problem and run ${pm} install there.` });
   }
   progress.done(true, 'Installed dependencies');
 }
