@@ -71,6 +71,32 @@ describe('a generated operator', () => {
     expect(existsSync(join(project, 'dist', 'src', 'main.js'))).toBe(true);
   });
 
+  test('its main.ts, when the CRD is not installed, prints one line naming the kind and the fix, and exits 1', async () => {
+    const env = new TestEnvironment();
+    const { kubeconfigPath } = await env.start();
+    try {
+      const [metricsPort, healthPort] = [await freePort(), await freePort()];
+      const child = spawn(process.execPath, ['dist/src/main.js'], {
+        cwd: project,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, KUBECONFIG: kubeconfigPath, POD_NAMESPACE: 'default', METRICS_BIND_ADDRESS: `127.0.0.1:${metricsPort}`, HEALTH_PROBE_BIND_ADDRESS: `127.0.0.1:${healthPort}` },
+      });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+      child.stdout.resume();
+      // A manager that hangs instead of failing is killed (code null) and fails the assertion.
+      const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      clearTimeout(guard);
+      expect(code, stderr).toBe(1);
+      const lines = stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^webapp-operator: failed to sync the cache for Webapp\.v1alpha1\.webapp\.example\.com .*is not served by the API server.*Install its CRD/);
+    } finally {
+      await env.stop();
+    }
+  });
+
   test('its main.ts runs (leader election, /metrics, /healthz, /readyz, the controller, a clean SIGTERM) and its manifests are accepted', async () => {
     const start = performance.now();
     const env = new TestEnvironment({ crdPaths: [join(project, 'config/crd/webapp.example.com_webapps.yaml')] });
