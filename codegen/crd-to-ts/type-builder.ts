@@ -20,6 +20,9 @@ import type { AliasDeclaration, Declaration, InterfaceDeclaration, Member } from
 import { NodeIds } from './node-ids.js';
 
 const PRESERVE = 'x-kubernetes-preserve-unknown-fields';
+/** A deferred name in type text: U+0001, a number, U+0001 (never in generated text: string literals escape control characters). */
+// eslint-disable-next-line no-control-regex -- the placeholders are control characters on purpose
+const PLACEHOLDER = /\u0001\d+\u0001/g;
 const EMBEDDED = 'x-kubernetes-embedded-resource';
 const INT_OR_STRING = 'x-kubernetes-int-or-string';
 
@@ -145,9 +148,60 @@ export class KindTypeBuilder {
   readonly #file: FileDeclarations;
   readonly #ids = new NodeIds();
   readonly #shared = new Map<string, string>();
+  /** Names decided at the end of the kind: placeholder → every path hint it was reached by. */
+  readonly #deferred = new Map<string, string[]>();
 
   constructor(file: FileDeclarations) {
     this.#file = file;
+  }
+
+  /**
+   * A placeholder for the name of a shape that may be reached by several paths; the name is chosen
+   * when the whole kind is walked (see {@link KindTypeBuilder.#resolveNames}).
+   */
+  #defer(hint: string): string {
+    const placeholder = `\u0001${this.#deferred.size}\u0001`;
+    this.#deferred.set(placeholder, [hint]);
+    return placeholder;
+  }
+
+  /** Records one more path by which a shape is reached (no-op for names given immediately). */
+  #reached(name: string, hint: string): void {
+    this.#deferred.get(name)?.push(hint);
+  }
+
+  /**
+   * Names every deferred shape after the shortest of the paths that reach it (ties: alphabetical),
+   * so a shared shape is not named after whichever use comes first, and a new, longer use
+   * elsewhere leaves the name as it is. Names are allocated in the order the shapes were first
+   * reached (containing shapes first); declarations from `start` on are rewritten with the names.
+   */
+  #resolveNames(start: number): void {
+    if (this.#deferred.size === 0) return;
+    const names = new Map<string, string>();
+    const substitute = (text: string): string => (text.includes('\u0001') ? text.replace(PLACEHOLDER, (placeholder) => resolve(placeholder)) : text);
+    // a shape's hints mention the placeholders of the shapes that contain it, which are named first
+    // (the schema is a tree, so this never cycles); otherwise shapes are named in creation order
+    const resolve = (placeholder: string): string => {
+      const known = names.get(placeholder);
+      if (known !== undefined) return known;
+      const hints = this.#deferred.get(placeholder) ?? [placeholder];
+      const best = hints.map(substitute).reduce((a, b) => (b.length < a.length || (b.length === a.length && b < a) ? b : a));
+      const name = this.#file.allocator.allocate(best);
+      names.set(placeholder, name);
+      return name;
+    };
+    for (const placeholder of this.#deferred.keys()) resolve(placeholder);
+    const declarations = this.#file.declarations;
+    for (let i = start; i < declarations.length; i += 1) {
+      const declaration = declarations[i] as Declaration;
+      if (declaration.kind === 'interface') {
+        declarations[i] = { ...declaration, name: substitute(declaration.name), members: declaration.members.map((m) => ({ ...m, type: substitute(m.type) })) };
+      } else if (declaration.kind === 'alias') {
+        declarations[i] = { ...declaration, name: substitute(declaration.name), type: substitute(declaration.type) };
+      }
+    }
+    this.#deferred.clear();
   }
 
   /**
@@ -198,8 +252,10 @@ export class KindTypeBuilder {
     }
     const doc: DocComment = { description, tags: [...options.rootTags, ...tags] };
     const built: InterfaceDeclaration = { ...root, doc, indexSignature: !fallback && schema[PRESERVE] === true };
-    this.#file.declarations[this.#file.declarations.indexOf(root)] = built;
-    return built;
+    const index = this.#file.declarations.indexOf(root);
+    this.#file.declarations[index] = built;
+    this.#resolveNames(index);
+    return this.#file.declarations[index] as InterfaceDeclaration;
   }
 
   /** apiVersion/kind on a root: a literal type; the schema is `type: string` plus markers. */
@@ -242,8 +298,11 @@ export class KindTypeBuilder {
     if (plan.bare) return plan.render(plan.doc);
     const key = `alias:${this.#ids.id(node)}`;
     const known = this.#shared.get(key);
-    if (known !== undefined) return { text: known, precedence: 0 };
-    const alias: AliasDeclaration = { kind: 'alias', name: this.#file.allocator.allocate(site.hint), doc: plan.doc, type: 'unknown' };
+    if (known !== undefined) {
+      this.#reached(known, site.hint);
+      return { text: known, precedence: 0 };
+    }
+    const alias: AliasDeclaration = { kind: 'alias', name: this.#defer(site.hint), doc: plan.doc, type: 'unknown' };
     this.#shared.set(key, alias.name);
     this.#file.declarations.push(alias);
     alias.type = plan.render(emptyDoc).text;
@@ -257,13 +316,17 @@ export class KindTypeBuilder {
     const preserve = node[PRESERVE] === true;
     const key = `interface:${this.#ids.id(props)}|${[...required].sort().join(',')}|${String(preserve)}|${docKey(doc)}`;
     const known = this.#shared.get(key);
-    if (known !== undefined && !fresh) return known;
+    if (known !== undefined && !fresh) {
+      this.#reached(known, hint);
+      return known;
+    }
     const members: Member[] = [];
-    const name = this.#file.allocator.allocate(hint);
+    const name = fresh ? this.#file.allocator.allocate(hint) : this.#defer(hint);
     if (known === undefined) this.#shared.set(key, name);
     this.#file.declarations.push({ kind: 'interface', name, doc, members, indexSignature: preserve });
     for (const [prop, child] of Object.entries(props)) {
       if (!isJsonObject(child)) continue;
+      // a deferred parent's placeholder is part of the hint: nested names follow the parent's final name
       const plan = this.#plan(child, { hint: `${name}${pascalCase(prop)}`, item: false });
       members.push({ name: prop, optional: !required.has(prop), type: plan.render(emptyDoc).text, doc: plan.doc });
     }

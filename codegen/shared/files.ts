@@ -83,17 +83,29 @@ export interface OutputFile {
 }
 
 /**
- * Writes (or, with `check`, only compares) files generated in memory. A file whose content is
- * already right is not touched. In check mode nothing is written and a file is `missing` or
- * `differs` when it is not what would be generated.
+ * Whether an existing file already says what the generated content says (for example the same CRD,
+ * formatted differently); then it is left as it is.
  */
-export async function syncOutputs(outputs: ReadonlyMap<string, string>, out: string, check: boolean, generated?: { marker: string; extensions: readonly string[] }): Promise<OutputFile[]> {
+export type EquivalentContent = (relative: string, existing: string, generated: string) => boolean;
+
+/**
+ * Writes (or, with `check`, only compares) files generated in memory. A file whose content is
+ * already right (byte-equal, or `equivalent`) is not touched. In check mode nothing is written and
+ * a file is `missing` or `differs` when it is not what would be generated.
+ */
+export async function syncOutputs(
+  outputs: ReadonlyMap<string, string>,
+  out: string,
+  check: boolean,
+  generated?: { marker: string; extensions: readonly string[] },
+  equivalent?: EquivalentContent,
+): Promise<OutputFile[]> {
   const results: OutputFile[] = [];
   const stale = generated === undefined ? [] : await findStale(out, generated.marker, generated.extensions, new Set([...outputs.keys()].map((r) => join(out, r))));
   for (const [relative, content] of [...outputs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const path = join(out, relative);
     const existing = await readIfExists(path);
-    if (existing === content) {
+    if (existing === content || (existing !== undefined && equivalent !== undefined && equivalent(relative, existing, content))) {
       results.push({ path, content, status: 'unchanged' });
     } else if (check) {
       results.push({ path, content, status: existing === undefined ? 'missing' : 'differs' });

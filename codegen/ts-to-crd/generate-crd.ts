@@ -5,7 +5,10 @@
  */
 import { relative, resolve } from 'node:path';
 import type { CodegenWarning } from '../errors.js';
+import { parseAllDocuments } from 'yaml';
 import type { CrdDocument } from '../shared/crd.js';
+import { isJsonObject, jsonEqual, toJsonValue } from '../shared/json.js';
+import { normalizeForComparison } from '../shared/normalize.js';
 import { expandInputs, syncOutputs, type OutputFile } from '../shared/files.js';
 import { assembleCrds } from './assemble.js';
 import { crdFileName, GENERATED_CRD_MARKER, renderCrdYaml } from './emit.js';
@@ -49,6 +52,26 @@ export function buildCrds(sources: readonly TsSource[]): { crds: CrdDocument[]; 
 }
 
 /**
+ * Whether a manifest's text holds exactly `crd`, compared semantically (the round-trip
+ * normalization of docs/markers.md: key order, layout, comments and `required` order ignored) —
+ * so a hand-formatted or scaffolded CRD that says the same is neither rewritten nor reported by
+ * `--check`. Text that does not parse, or holds anything besides one CRD, is not the same.
+ */
+export function isSameCrd(text: string, crd: CrdDocument): boolean {
+  let documents: unknown[];
+  try {
+    documents = parseAllDocuments(text).map((document) => (document.errors.length > 0 ? undefined : document.toJS({ maxAliasCount: 100 })));
+  } catch {
+    return false;
+  }
+  const present = documents.filter((document) => document !== null);
+  if (present.length !== 1) return false;
+  const existing = toJsonValue(present[0]);
+  if (!isJsonObject(existing)) return false;
+  return jsonEqual(normalizeForComparison(existing), normalizeForComparison(crd));
+}
+
+/**
  * Generates CRD manifests from the TypeScript types (with markers) in the inputs and writes them
  * under `out` (or, with `check`, compares them). An input without any root type is not an error.
  */
@@ -56,11 +79,17 @@ export async function generateCrd(options: GenerateCrdOptions): Promise<Generate
   const files = await expandInputs(options.inputs, ['.ts', '.mts'], (path) => path.endsWith('.d.ts') || path.endsWith('.test.ts'));
   const { crds, warnings, roots } = buildCrds(files.map((path) => ({ path })));
   const outputs = new Map<string, string>();
+  const built = new Map<string, CrdDocument>();
   for (const crd of crds) {
+    built.set(crdFileName(crd), crd);
     const sources = [...new Set(roots.filter((r) => r.group === crd.spec.group && r.kind === crd.spec.names.kind).map((r) => relative(resolve(options.out), r.location.file).split('\\').join('/')))].sort();
     outputs.set(crdFileName(crd), renderCrdYaml(crd, sources));
   }
-  const synced = await syncOutputs(outputs, options.out, options.check ?? false, { marker: GENERATED_CRD_MARKER, extensions: ['.yaml'] });
+  const sameCrd = (relative: string, existing: string): boolean => {
+    const crd = built.get(relative);
+    return crd !== undefined && isSameCrd(existing, crd);
+  };
+  const synced = await syncOutputs(outputs, options.out, options.check ?? false, { marker: GENERATED_CRD_MARKER, extensions: ['.yaml'] }, sameCrd);
   return {
     files: synced,
     written: synced.filter((f) => f.status === 'written').map((f) => f.path),
