@@ -162,5 +162,5 @@ describe('round trip on generated schemas', () => {
       const b = normalizeForComparison(rebuilt ?? {});
       expect(jsonEqual(a, b) ? undefined : `${String(crd.metadata['name'])}: ${firstDifference(a, b) ?? ''}`).toBeUndefined();
     }
-  });
+  }, 60_000); // a few seconds alone; generous for a loaded machine
 });
