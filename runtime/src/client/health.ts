@@ -16,7 +16,7 @@ export interface ServerHealthOptions {
   readonly clock: Clock;
   /**
    * One probe of the server (the transport's: `GET /readyz` on a connection of its own); resolves
-   * true when the server answered ready. Must honour `signal` (the probe's deadline).
+   * true when the server answered ready (200). Must honour `signal` (the probe's deadline).
    */
   readonly probe: (signal: AbortSignal) => Promise<boolean>;
   /** Pause between failed probes, in ms (default 250). */
@@ -83,7 +83,7 @@ export class ServerHealth {
     if (!this.#probing) void this.#probeLoop();
   }
 
-  /** Reports that a request got an answer: ends an outage at once, without waiting for a probe. */
+  /** Reports that a request succeeded (2xx/3xx): ends an outage at once, without waiting for a probe. */
   reportAnswer(): void {
     if (this.#state === 'unreachable') this.#recover('a request got an answer');
   }

@@ -1,4 +1,5 @@
 import { sleep, type Clock } from '../util/clock.js';
+import { linkAbort } from '../util/linked-abort.js';
 import type { ResponseHeaders } from './errors.js';
 
 /** Longest `Retry-After` honoured, in ms: a server asking for more is waited on for this long (10 min). */
@@ -38,29 +39,56 @@ export function retryAfterFromResponse(status: number, headers: ResponseHeaders,
  */
 export class RetryAfterGate {
   readonly #clock: Clock;
-  readonly #notBefore = new Map<string, number>();
+  readonly #notBefore = new Map<string, { until: number; duringOutage: boolean }>();
+  readonly #wake = new Set<() => void>();
 
   constructor(options: { readonly clock: Clock }) {
     this.#clock = options.clock;
   }
 
-  /** Records that `path` may not be requested for `ms`. */
-  note(path: string, ms: number): void {
+  /**
+   * Records that `path` may not be requested for `ms`. `duringOutage`: the answer came from a
+   * server that was down (starting up, say): {@link RetryAfterGate.endOutage} lifts it.
+   */
+  note(path: string, ms: number, options: { readonly duringOutage?: boolean } = {}): void {
     const until = this.#clock.now() + ms;
-    if (until > (this.#notBefore.get(path) ?? 0)) this.#notBefore.set(path, until);
+    const current = this.#notBefore.get(path);
+    if (until > (current?.until ?? 0)) this.#notBefore.set(path, { until, duringOutage: options.duringOutage ?? false });
+  }
+
+  /**
+   * The server is ready again: waits noted during the outage are lifted (its `/readyz` answered
+   * what their `Retry-After` estimated), and the requests held by them leave now.
+   */
+  endOutage(): void {
+    for (const [path, entry] of this.#notBefore) if (entry.duringOutage) this.#notBefore.delete(path);
+    for (const wake of [...this.#wake]) wake();
   }
 
   /** How long a request to `path` must still wait, in ms (0: it may go now). */
   delayFor(path: string): number {
-    const until = this.#notBefore.get(path);
-    if (until === undefined) return 0;
-    const left = until - this.#clock.now();
+    const entry = this.#notBefore.get(path);
+    if (entry === undefined) return 0;
+    const left = entry.until - this.#clock.now();
     if (left <= 0) this.#notBefore.delete(path);
     return Math.max(0, left);
   }
 
   /** Waits until `path` may be requested; rejects with the signal's reason when it aborts first. */
   async wait(path: string, signal?: AbortSignal): Promise<void> {
-    for (let left = this.delayFor(path); left > 0; left = this.delayFor(path)) await sleep(this.#clock, left, signal);
+    for (let left = this.delayFor(path); left > 0; left = this.delayFor(path)) {
+      const woken = new AbortController();
+      const wake = (): void => woken.abort();
+      this.#wake.add(wake);
+      const linked = linkAbort([signal, woken.signal]);
+      try {
+        await sleep(this.#clock, left, linked.signal);
+      } catch (err) {
+        if (signal?.aborted) throw err;
+      } finally {
+        this.#wake.delete(wake);
+        linked.dispose();
+      }
+    }
   }
 }

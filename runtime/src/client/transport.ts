@@ -115,10 +115,11 @@ export function createTransport(kubeConfig: KubeConfig, options: TransportOption
       const res = await open({ method: 'GET', path: '/readyz' }, 'text/plain', signal, 'probe');
       await readBody(res);
       const status = res.statusCode ?? 0;
-      return status < 500 && status !== 429;
+      return status === 200;
     },
     onChange: (state, cause) => log.info('API server health changed', { state, cause: String(cause) }),
   });
+  health.onRecovered(() => gate.endOutage());
 
   function deadlineFor(req: TransportRequest, fallbackMs: number, kind: 'request' | 'watch'): Deadline {
     return startDeadline({
@@ -156,14 +157,14 @@ export function createTransport(kubeConfig: KubeConfig, options: TransportOption
     const apf = priorityAndFairness(res.headers);
     metrics.response({ method: req.method, status, durationMs, ...apf });
     log.debug('API answer', { method: req.method, path: req.path, status, durationMs, ...apf });
-    if (status < 500 && status !== 429) health.reportAnswer();
+    if (status < 400) health.reportAnswer();
   }
 
   /** The error of a ≥ 400 answer; notes its `Retry-After` in the gate. */
   function answerError(req: TransportRequest, res: IncomingMessage, text: string): ApiError {
     const err = errorFromResponse(req, res, text, clock.now());
     if (err.retryAfterMs !== undefined) {
-      gate.note(req.path, err.retryAfterMs);
+      gate.note(req.path, err.retryAfterMs, { duringOutage: health.outage });
       metrics.retryAfter(err.status, err.retryAfterMs);
       log.debug('API server asked to wait', { path: req.path, status: err.status, retryAfterMs: err.retryAfterMs });
     }

@@ -3,7 +3,8 @@ import type { ServerHealthState } from '../client/health.js';
 
 /**
  * Why a reconcile failed, as far as requeueing is concerned:
- * - `throttled`: the API server answered 429/503 with `Retry-After`: retry no sooner than that;
+ * - `throttled`: the API server answered 429/503 with `Retry-After`: retry no sooner than that
+ *   (unless the server was down: then it is an outage, retried when the server is ready);
  * - `outage`: the API server could not be reached (no answer: connection refused or reset, a
  *   deadline), or answered 5xx while the watch was down too: not the reconciler's fault;
  * - `error`: anything else, the reconciler's own failure: exponential backoff.
@@ -24,14 +25,16 @@ export interface FailureContext {
 /**
  * Classifies a reconcile error by the first `ApiError` in its cause chain.
  *
- * Guarantees: a `Retry-After` wins over everything (the server said when); an answer-less failure
+ * Guarantees: a `Retry-After` wins over everything (the server said when) — except during a
+ * confirmed outage, when the server's recovery answers it (a starting server sends 503s with
+ * `Retry-After: 5`, but is ready sooner); an answer-less failure
  * is an outage; a 5xx is an outage only while the server is not known healthy or the watch is down
  * (a 5xx from a healthy server is an error, so its backoff grows); everything else is an error.
  */
 export function classifyFailure(err: unknown, context: FailureContext): ReconcileFailure {
   const api = apiErrorIn(err);
   if (!api) return { kind: 'error' };
-  if (api.retryAfterMs !== undefined) return { kind: 'throttled', retryAfterMs: api.retryAfterMs };
+  if (api.retryAfterMs !== undefined && context.serverHealth !== 'unreachable') return { kind: 'throttled', retryAfterMs: api.retryAfterMs };
   if (api.status === 0 && api.reason !== 'MalformedBody') return { kind: 'outage' };
   if (api.status >= 500 && (context.serverHealth !== 'healthy' || !context.watching)) return { kind: 'outage' };
   return { kind: 'error' };

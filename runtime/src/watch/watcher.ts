@@ -68,8 +68,14 @@ export type WatcherEvent<T extends KubeObject> =
 
 /** The watcher's state machine: what to do next, after how long. `stop` ends the loop. */
 type State =
-  | { readonly phase: 'list'; readonly delayMs: number; readonly notBeforeMs?: number }
-  | { readonly phase: 'watch'; readonly resourceVersion: string; readonly delayMs: number; readonly notBeforeMs?: number }
+  | { readonly phase: 'list'; readonly delayMs: number; readonly notBeforeMs?: number; readonly retryAfterFromOutage?: boolean }
+  | {
+      readonly phase: 'watch';
+      readonly resourceVersion: string;
+      readonly delayMs: number;
+      readonly notBeforeMs?: number;
+      readonly retryAfterFromOutage?: boolean;
+    }
   | { readonly phase: 'stop' };
 
 interface Context<T extends KubeObject> {
@@ -151,8 +157,11 @@ export async function* watcher<T extends KubeObject>(
         delayMs: state.delayMs,
         notBeforeMs: state.notBeforeMs ?? 0,
         health: ctx.transport.health,
+        retryAfterFromOutage: state.retryAfterFromOutage ?? false,
       });
-      if (!waited) return;
+      if (waited === 'aborted') return;
+      // the failures were the outage's, not this watch's: a failure now starts the backoff over
+      if (waited === 'recovered') ctx.backoff.reset();
     }
     state = state.phase === 'list' ? yield* listPhase(ctx) : yield* watchPhase(ctx, state.resourceVersion);
   }
@@ -236,7 +245,7 @@ async function* listPhase<T extends KubeObject>(ctx: Context<T>): AsyncGenerator
           : new WatchError({ reason: 'ListFailed', resource: ctx.resource, message: `list failed: ${describeError(err)}`, cause: err });
     const event = errorEvent(ctx, error, 'list', ctx.backoff.next());
     yield event;
-    return { phase: 'list', delayMs: event.retryInMs, notBeforeMs: event.retryAfterMs ?? 0 };
+    return { phase: 'list', delayMs: event.retryInMs, notBeforeMs: event.retryAfterMs ?? 0, retryAfterFromOutage: ctx.transport.health?.outage === true };
   }
 }
 
@@ -392,7 +401,8 @@ async function* watchPhase<T extends KubeObject>(ctx: Context<T>, from: string):
   if (!event) return { phase: 'watch', resourceVersion, delayMs: 0 };
   yield event;
   const notBeforeMs = event.retryAfterMs ?? 0;
+  const retryAfterFromOutage = ctx.transport.health?.outage === true;
   return event.next === 'list'
-    ? { phase: 'list', delayMs: event.retryInMs, notBeforeMs }
-    : { phase: 'watch', resourceVersion, delayMs: event.retryInMs, notBeforeMs };
+    ? { phase: 'list', delayMs: event.retryInMs, notBeforeMs, retryAfterFromOutage }
+    : { phase: 'watch', resourceVersion, delayMs: event.retryInMs, notBeforeMs, retryAfterFromOutage };
 }

@@ -85,20 +85,23 @@ describe('watcher connection health (fake clock)', () => {
     await stop();
   });
 
-  it('keeps the Retry-After over a shorter backoff even when the server recovers from an outage meanwhile', async () => {
+  it('lifts a Retry-After that a server sent while it was down, once its /readyz answers ok', async () => {
     let up = false;
     const { api, clock, stop } = setup({}, () => up);
     await until(clock, () => api.watchRequests.length === 1);
-    api.watchFaults.push({ kind: 'error', status: 503, retryAfterMs: 5000 });
     api.health?.reportFailure(new Error('refused'));
-    await clock.advance(1500); // a watch ended at once would count as a failure
+    await flushMicrotasks();
+    expect(api.health?.outage).toBe(true);
+    // a starting kube-apiserver answers 503 with Retry-After: 5 before its paths are installed
+    api.watchFaults.push({ kind: 'error', status: 503, retryAfterMs: 5000 });
+    await clock.advance(1500);
     api.endWatches();
     await until(clock, () => api.watchRequests.length === 2);
     const at = clock.now();
     await clock.advance(1000);
     up = true;
     await until(clock, () => api.watchRequests.length === 3);
-    expect(clock.now() - at).toBeGreaterThanOrEqual(5000);
+    expect(clock.now() - at).toBeLessThan(1500);
     await stop();
   });
 
@@ -120,6 +123,23 @@ describe('watcher connection health (fake clock)', () => {
     await until(clock, () => api.watchRequests.length === 3, { stepMs: 10 });
     expect(clock.now() - readyAt).toBeLessThanOrEqual(260);
     expect(probes.length).toBeGreaterThan(5);
+    await stop();
+  });
+
+  it('starts the backoff over after an outage: a storage-initializing 429 right after it waits its Retry-After, not the backoff grown during the outage', async () => {
+    let up = false;
+    const { api, clock, run, stop } = setup({}, () => up);
+    await until(clock, () => api.watchRequests.length === 1);
+    api.watchFaults.push({ kind: 'error', status: 500 }, { kind: 'error', status: 500 }, { kind: 'error', status: 500 }, { kind: 'error', status: 500 });
+    api.health?.reportFailure(new Error('connection refused'));
+    await clock.advance(1500);
+    api.endWatches();
+    await until(clock, () => errors(run.events).length === 4, { stepMs: 50 });
+    expect(errors(run.events).map((e) => e.retryInMs)).toEqual([800, 1600, 3200, 6400]);
+    api.watchFaults.push({ kind: 'error', status: 429, retryAfterMs: 1000 });
+    up = true;
+    await until(clock, () => errors(run.events).length === 5);
+    expect(errors(run.events)[4]?.retryInMs).toBe(1000);
     await stop();
   });
 

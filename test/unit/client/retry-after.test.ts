@@ -57,6 +57,21 @@ describe('RetryAfterGate (fake clock)', () => {
     expect(gate.delayFor('/a')).toBe(6000);
   });
 
+  it('lifts waits noted during an outage when it ends, releasing held requests, and keeps the others', async () => {
+    const clock = new FakeClock({ start: NOW });
+    const gate = new RetryAfterGate({ clock });
+    gate.note('/starting', 5000, { duringOutage: true });
+    gate.note('/throttled', 5000);
+    let released = 0;
+    void gate.wait('/starting').then(() => (released = clock.now()));
+    await clock.advance(1000);
+    gate.endOutage();
+    await flushMicrotasks();
+    expect(released).toBe(NOW + 1000);
+    expect(gate.delayFor('/starting')).toBe(0);
+    expect(gate.delayFor('/throttled')).toBe(4000);
+  });
+
   it('rejects a wait with the signal reason when aborted, leaving no timer', async () => {
     const clock = new FakeClock({ start: NOW });
     const gate = new RetryAfterGate({ clock });

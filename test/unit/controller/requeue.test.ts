@@ -12,7 +12,9 @@ const healthy = { serverHealth: 'healthy' as const, watching: true };
 describe('classifyFailure', () => {
   it('puts Retry-After first, then answer-less failures as outages, and leaves the reconciler its own errors', () => {
     expect(classifyFailure(api(429, { retryAfterMs: 3000 }), healthy)).toEqual({ kind: 'throttled', retryAfterMs: 3000 });
-    expect(classifyFailure(api(503, { retryAfterMs: 1000 }), { serverHealth: 'unreachable', watching: false })).toEqual({ kind: 'throttled', retryAfterMs: 1000 });
+    expect(classifyFailure(api(503, { retryAfterMs: 1000 }), { serverHealth: 'suspect', watching: false })).toEqual({ kind: 'throttled', retryAfterMs: 1000 });
+    // a starting server's 503 + Retry-After during a confirmed outage: its readiness answers it
+    expect(classifyFailure(api(503, { retryAfterMs: 5000 }), { serverHealth: 'unreachable', watching: false })).toEqual({ kind: 'outage' });
     expect(classifyFailure(api(0), healthy)).toEqual({ kind: 'outage' });
     expect(classifyFailure(api(0, { reason: 'Timeout' }), healthy)).toEqual({ kind: 'outage' });
     expect(classifyFailure(new Error('wrapped', { cause: api(0) }), healthy)).toEqual({ kind: 'outage' });
