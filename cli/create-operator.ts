@@ -3,15 +3,15 @@
  * `create-operator` (what `npm create operator` runs): scaffolds an operator project with one
  * custom kind, installs its dependencies and initializes git.
  *
- * Exit codes: 0 created; 1 invalid input or a failed step (nothing written when the input was
- * invalid); 2 a usage error.
+ * Exit codes: 0 created; 1 invalid input, a declined summary or a failed step (nothing written
+ * when the input was invalid or the summary declined); 2 a usage error; 130 Ctrl-C at a prompt.
  * @module
  */
-import { resolveAppAnswers, type AppAnswers } from '../generators/shared/answers.js';
-import { ScaffoldError } from '../generators/shared/errors.js';
+import { resolve } from 'node:path';
+import { APP_DEFAULTS, resolveAppAnswers, type AppAnswers } from '../generators/shared/answers.js';
 import { opkitDependencies } from '../generators/shared/paths.js';
 import { assertTargetUsable } from '../generators/shared/target.js';
-import { checkDomain, checkGroup, checkKind, checkPlural, checkVersion } from '../generators/shared/validate.js';
+import { assertGivenValid, checkDomain, checkGroup, checkKind, checkPlural, checkVersion } from '../generators/shared/validate.js';
 import { parseFlags, UsageError } from './args.js';
 import { runIfEntryPoint } from './entry.js';
 import { initGit, installDependencies, packageManagerOf } from './install.js';
@@ -25,8 +25,8 @@ export const CREATE_OPERATOR_USAGE = `Usage: create-operator [dir] [options]
 
 Scaffolds a Kubernetes operator in TypeScript: manager, one custom kind (CRD, generated
 types, controller, sample, test against a real control plane), RBAC, Dockerfile.
-Asks for what no flag gives when run in a terminal; with --yes or without a terminal it
-uses the defaults.
+Asks for what no flag gives when run in a terminal, then shows what it will write and
+asks to go on; with --yes or without a terminal it uses the defaults and asks nothing.
 
 Arguments:
   dir                     target folder (default: my-operator); must be new or empty
@@ -35,7 +35,8 @@ Options:
       --name <name>       npm package name (default: the folder's name)
       --domain <domain>   domain of the API group (default: example.com)
       --group <group>     API group, before the domain (default: the project name
-                          without -operator, e.g. webapp-operator → webapp)
+                          without -operator, e.g. webapp-operator → webapp); one
+                          that ends with the domain is the whole API group
       --version <v>       API version (default: v1alpha1)
       --kind <Kind>       kind, PascalCase (default: from the project name, e.g. Webapp)
       --plural <plural>   plural resource name (default: English plural of the kind)
@@ -61,17 +62,6 @@ const FLAGS = {
   force: { type: 'boolean', short: 'f' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-function checkGiven(
-  value: string | undefined,
-  check: (v: string) => string | undefined | { reason: ScaffoldError['reason']; message: string },
-  reason: ScaffoldError['reason'],
-): void {
-  if (value === undefined) return;
-  const problem = check(value);
-  if (problem === undefined) return;
-  throw typeof problem === 'string' ? new ScaffoldError({ reason, message: problem }) : new ScaffoldError(problem);
-}
 
 function nextSteps(answers: AppAnswers, io: CliIo, installed: boolean): string {
   const pm = packageManagerOf(io.env);
@@ -114,15 +104,14 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     };
     const overwrite = values.force === true;
     // Validate everything that is known before loading yeoman or touching the disk.
-    checkGiven(given.domain, checkDomain, 'InvalidDomain');
-    checkGiven(given.group, checkGroup, 'InvalidGroup');
-    checkGiven(given.version, checkVersion, 'InvalidVersion');
-    checkGiven(given.kind, checkKind, 'InvalidKind');
-    checkGiven(given.plural, checkPlural, 'InvalidPlural');
-    if (!interactive || given.directory !== undefined) {
-      const answers = resolveAppAnswers(interactive ? { directory: given.directory, projectName: given.projectName } : given, io.cwd);
-      assertTargetUsable(answers.directory, overwrite);
-    }
+    assertGivenValid(given.domain, checkDomain, 'InvalidDomain');
+    assertGivenValid(given.group, checkGroup, 'InvalidGroup');
+    assertGivenValid(given.version, checkVersion, 'InvalidVersion');
+    assertGivenValid(given.kind, checkKind, 'InvalidKind');
+    assertGivenValid(given.plural, checkPlural, 'InvalidPlural');
+    // The target folder first: a non-empty one is refused before any prompt.
+    if (!interactive || given.directory !== undefined) assertTargetUsable(resolve(io.cwd, given.directory ?? APP_DEFAULTS.directory), overwrite);
+    if (!interactive) resolveAppAnswers(given, io.cwd);
 
     let resolved: AppAnswers | undefined;
     // Whether the registry answers is known before anything is written (checked while yeoman loads).

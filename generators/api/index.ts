@@ -2,13 +2,15 @@
  * The `api` generator (`opkit create api`): adds one kind, or one version of an existing kind, to
  * a project: CRD, types, controller (registered in src/main.ts), sample and test.
  *
- * Everything is validated in `initializing` and rendered into mem-fs in `writing`; yeoman commits
- * to disk only after every task succeeded, so a failure writes nothing.
+ * The project is read in `initializing`, missing values are asked in `prompting` (interactive runs
+ * only), everything is validated in `configuring` and rendered into mem-fs in `writing`; yeoman
+ * commits to disk only after every task succeeded, so a failure writes nothing.
  * @module
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BaseOptions } from 'yeoman-generator';
+import { APP_DEFAULTS } from '../shared/answers.js';
 import { apiSpec, type ApiSpec } from '../shared/api-spec.js';
 import { OpkitGenerator } from '../shared/base.js';
 import { ScaffoldError } from '../shared/errors.js';
@@ -18,7 +20,9 @@ import { CodegenError } from '../../codegen/errors.js';
 import { addCrdVersion, addKustomizeResource, summarizeCrd, type CrdSummary } from '../shared/manifests.js';
 import { templatesDir } from '../shared/paths.js';
 import { readProjectConfig } from '../shared/project.js';
+import { defaultGroup, pluralize } from '../shared/names.js';
 import { generateProjectTypes } from '../shared/types.js';
+import { apiGroupOf, checkGroup, checkGroupOfDomain, checkKind, checkPlural, checkVersion, groupWithinDomain } from '../shared/validate.js';
 
 /** The file of this generator (yeoman registers generators by path). */
 export const API_GENERATOR_PATH: string = fileURLToPath(import.meta.url);
@@ -29,9 +33,12 @@ export interface ApiInputs {
   readonly destinationRoot?: string;
   /** Domain of the API group; default: the project's (package.json `opkit.domain`). */
   readonly domain?: string | undefined;
-  readonly group: string;
-  readonly version: string;
-  readonly kind: string;
+  /** The group before the domain (one ending with the domain is the whole API group). Asked when missing in interactive runs; required otherwise. */
+  readonly group?: string | undefined;
+  /** Asked when missing in interactive runs; required otherwise. */
+  readonly version?: string | undefined;
+  /** Asked when missing in interactive runs; required otherwise. */
+  readonly kind?: string | undefined;
   /** Default: the English plural of the kind. */
   readonly plural?: string | undefined;
   readonly clusterScoped?: boolean | undefined;
@@ -41,12 +48,25 @@ export interface ApiInputs {
   readonly overwrite?: boolean | undefined;
   /** Composed by the app generator: the project is being created in the same run. */
   readonly newProject?: boolean | undefined;
+  /** Ask for the values no option gave, and confirm a summary before writing. Default false. */
+  readonly interactive?: boolean | undefined;
+  /** Called with the validated spec before anything is rendered. */
+  readonly onResolved?: ((spec: ApiSpec) => void) | undefined;
+}
+
+/** The values given for the API, by options or prompts. */
+interface GivenApi {
+  group?: string | undefined;
+  version?: string | undefined;
+  kind?: string | undefined;
+  plural?: string | undefined;
+  clusterScoped?: boolean | undefined;
 }
 
 /** Options of {@link ApiGenerator}: yeoman's and {@link ApiInputs}. */
 export type ApiGeneratorOptions = BaseOptions & ApiInputs;
 
-/** What the run does, decided in `initializing` from the project's CRDs. */
+/** What the run does, decided in `configuring` from the project's CRDs. */
 type Plan =
   | { readonly mode: 'new-kind' }
   | { readonly mode: 'new-version'; readonly crdFile: string; readonly crd: CrdSummary }
@@ -56,41 +76,100 @@ type Plan =
 export class ApiGenerator extends OpkitGenerator<ApiGeneratorOptions> {
   #spec: ApiSpec | undefined;
   #plan: Plan = { mode: 'new-kind' };
+  #given: GivenApi = {};
+  #domain = '';
+  #projectName = '';
 
   constructor(args: string[], options: ApiGeneratorOptions) {
     super(args, options, { customInstallTask: options.newProject !== true });
     this.sourceRoot(templatesDir('api'));
   }
 
-  /** The spec of the API this run adds (after `initializing`). */
+  /** The spec of the API this run adds (after `configuring`). */
   #requireSpec(): ApiSpec {
-    if (this.#spec === undefined) throw new Error('ApiGenerator: spec is read before initializing');
+    if (this.#spec === undefined) throw new Error('ApiGenerator: spec is read before configuring');
     return this.#spec;
   }
 
-  /** Validates the input against the rules and the project; decides the plan. Writes nothing. */
+  /** Reads the project (refusing a folder that is not one, before any prompt). Writes nothing. */
   initializing(): void {
     const options = this.options;
-    let domain = options.domain;
+    this.#given = { group: options.group, version: options.version, kind: options.kind, plural: options.plural, clusterScoped: options.clusterScoped };
     if (options.newProject !== true) {
       const project = readProjectConfig(this.destinationRoot());
-      domain ??= project.domain;
+      this.#domain = options.domain ?? project.domain;
+      this.#projectName = project.name;
+    } else {
+      this.#domain = options.domain ?? 'example.com';
+    }
+  }
+
+  /**
+   * Asks, in interactive runs, for each value no option gave: group, version and kind, then, for
+   * a kind the project does not have yet, its plural and scope (an existing kind keeps its own).
+   */
+  async prompting(): Promise<void> {
+    if (this.options.interactive !== true || this.options.newProject === true) return;
+    const given = this.#given;
+    const domain = this.#domain;
+    given.group ??= await this.askValue({
+      name: 'group',
+      message: `API group (<group>.${domain})`,
+      fallback: this.#defaultGroup(),
+      check: (v) => checkGroup(v) ?? checkGroupOfDomain(v, domain),
+      reason: 'InvalidGroup',
+    });
+    given.version ??= await this.askValue({ name: 'version', message: 'API version', fallback: APP_DEFAULTS.version, check: checkVersion, reason: 'InvalidVersion' });
+    given.kind ??= await this.askValue({ name: 'kind', message: 'Kind (PascalCase)', check: checkKind, reason: 'InvalidKind' });
+    const kind = given.kind;
+    const apiGroup = apiGroupOf(groupWithinDomain(given.group, domain), domain);
+    if (this.#crdsOnDisk().some(({ crd }) => crd.group === apiGroup && crd.kind === kind)) return;
+    given.plural ??= await this.askValue({ name: 'plural', message: 'Plural (lower case, used in URLs)', fallback: pluralize(kind), check: checkPlural, reason: 'InvalidPlural' });
+    given.clusterScoped ??= await this.askYesNo('clusterScoped', `Is ${kind} cluster-scoped?`, false);
+  }
+
+  /** The group offered at the prompt: that of the project's first kind in its domain, else one from the project name. */
+  #defaultGroup(): string {
+    const suffix = `.${this.#domain}`;
+    const own = this.#crdsOnDisk().find(({ crd }) => this.#domain !== '' && crd.group.endsWith(suffix));
+    return own !== undefined ? own.crd.group.slice(0, -suffix.length) : defaultGroup(this.#projectName);
+  }
+
+  /**
+   * Validates the input against the rules and the project, and checks that the project's RBAC
+   * generates; decides the plan. Writes nothing.
+   */
+  async configuring(): Promise<void> {
+    const given = this.#given;
+    const missing = (['group', 'version', 'kind'] as const).filter((f) => given[f] === undefined);
+    if (missing.length > 0) {
+      throw new ScaffoldError({ reason: 'InvalidArguments', message: `missing ${missing.map((f) => `--${f}`).join(', ')}` });
     }
     const spec = apiSpec({
-      domain: domain ?? 'example.com',
-      group: options.group,
-      version: options.version,
-      kind: options.kind,
-      plural: options.plural,
-      clusterScoped: options.clusterScoped,
+      domain: this.#domain,
+      group: given.group ?? '',
+      version: given.version ?? '',
+      kind: given.kind ?? '',
+      plural: given.plural,
+      clusterScoped: given.clusterScoped,
     });
     const decided = this.#decide(spec);
     this.#spec = decided.spec;
     this.#plan = decided.plan;
+    await this.#checkRbac();
+    this.options.onResolved?.(decided.spec);
+  }
+
+  /** The CRDs in config/crd on disk, summarized. */
+  #crdsOnDisk(): Array<{ file: string; crd: CrdSummary }> {
+    return this.#crdFilesOnDisk().flatMap((file) => {
+      const crd = summarizeCrd(this.readFile(file) ?? '', file);
+      return crd === undefined ? [] : [{ file, crd }];
+    });
   }
 
   /** The project's RBAC must generate before anything is written (a bad @rbac marker fails here). */
-  async configuring(): Promise<void> {
+  async #checkRbac(): Promise<void> {
     if (this.options.newProject === true) return;
     try {
       await generateRbac({ cwd: this.destinationRoot(), check: true });
@@ -122,18 +201,15 @@ export class ApiGenerator extends OpkitGenerator<ApiGeneratorOptions> {
    */
   #decide(given: ApiSpec): { plan: Plan; spec: ApiSpec } {
     const force = this.options.overwrite === true;
-    const crds = this.#crdFilesOnDisk().flatMap((file) => {
-      const crd = summarizeCrd(this.readFile(file) ?? '', file);
-      return crd === undefined ? [] : [{ file, crd }];
-    });
+    const crds = this.#crdsOnDisk();
     const existing = crds.find(({ crd }) => crd.group === given.apiGroup && crd.kind === given.kind);
     if (existing !== undefined) {
       const { file, crd } = existing;
-      if (this.options.plural !== undefined && crd.plural !== given.plural) {
+      if (this.#given.plural !== undefined && crd.plural !== given.plural) {
         throw new ScaffoldError({ reason: 'InvalidArguments', message: `kind ${given.kind} already exists in ${file} with plural ${JSON.stringify(crd.plural)}, not ${JSON.stringify(given.plural)}` });
       }
       const scope = given.namespaced ? 'Namespaced' : 'Cluster';
-      if (this.options.clusterScoped !== undefined && crd.scope !== scope) {
+      if (this.#given.clusterScoped !== undefined && crd.scope !== scope) {
         throw new ScaffoldError({ reason: 'InvalidArguments', message: `kind ${given.kind} already exists in ${file} with scope ${crd.scope}; a new version cannot be ${scope} (scope is per CRD, not per version)` });
       }
       const spec = apiSpec({ ...given, plural: crd.plural, clusterScoped: crd.scope === 'Cluster' });
@@ -183,6 +259,17 @@ export class ApiGenerator extends OpkitGenerator<ApiGeneratorOptions> {
       const edited = await registerController(main, { functionName: spec.registerFunction, importPath: spec.controllerImportFromSrc });
       if (edited !== main) this.fs.write(this.destinationPath('src/main.ts'), edited);
     }
+  }
+
+  /** In interactive runs: shows what will be written and asks to go on (before the commit). */
+  async conflicts(): Promise<void> {
+    if (this.options.interactive !== true || this.options.newProject === true) return;
+    const spec = this.#requireSpec();
+    const what = { 'new-kind': 'a new kind', 'new-version': 'a new version of an existing kind', regenerate: 'regenerate the controller, test and sample' }[this.#plan.mode];
+    await this.confirmWrite(`Add ${spec.kind} to ${this.destinationRoot()}:`, [
+      ['kind', `${spec.kind} (${spec.apiGroup}/${spec.version}, plural ${spec.plural}, ${spec.namespaced ? 'namespaced' : 'cluster-scoped'})`],
+      ['change', what],
+    ]);
   }
 
   /** Applies `edit` to a project file in mem-fs; writes only when the text changed. */

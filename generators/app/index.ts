@@ -13,8 +13,8 @@ import { APP_DEFAULTS, resolveAppAnswers, type AppAnswers, type GivenValues } fr
 import { OpkitGenerator } from '../shared/base.js';
 import { defaultGroup, defaultKind, pluralize, projectStem, toPackageName } from '../shared/names.js';
 import { opkitDependencies, templatesDir, type OpkitDependencies } from '../shared/paths.js';
-import { assertTargetUsable } from '../shared/target.js';
-import { checkDomain, checkGroup, checkKind, checkPlural, checkVersion } from '../shared/validate.js';
+import { assertTargetUsable, targetProblem } from '../shared/target.js';
+import { checkDomain, checkGroup, checkGroupOfDomain, checkKind, checkPlural, checkProjectName, checkVersion } from '../shared/validate.js';
 import { projectPackageJson } from './package-json.js';
 
 /** The file of this generator (yeoman registers generators by path). */
@@ -45,14 +45,6 @@ export interface AppInputs {
 /** Options of {@link AppGenerator}: yeoman's and {@link AppInputs}. */
 export type AppGeneratorOptions = BaseOptions & AppInputs;
 
-/** Turns a check (`undefined` or a message) into an inquirer `validate`. */
-function validator(check: (value: string) => string | undefined | { message: string }): (value: string) => true | string {
-  return (value) => {
-    const problem = check(value.trim());
-    return problem === undefined ? true : typeof problem === 'string' ? problem : problem.message;
-  };
-}
-
 /** Creates an operator project. */
 export class AppGenerator extends OpkitGenerator<AppGeneratorOptions> {
   #given: GivenValues = {};
@@ -78,26 +70,46 @@ export class AppGenerator extends OpkitGenerator<AppGeneratorOptions> {
     };
   }
 
-  /** Asks, in interactive runs, for each value no option gave (every prompt has a flag). */
+  /**
+   * Asks, in interactive runs, for each value no option gave (every prompt has a flag). The
+   * folder comes first and is checked at once (a non-empty one is refused before anything else is
+   * asked); the package name is asked only when the folder's name gives no valid one.
+   */
   async prompting(): Promise<void> {
     if (this.options.interactive !== true) return;
     const given = this.#given;
-    const ask = async (name: string, message: string, fallback: string, check: (v: string) => string | undefined | { message: string }): Promise<string> => {
-      const answers = await this.prompt<Record<string, string>>([{ type: 'input', name, message, default: fallback, validate: validator(check) }]);
-      return String(answers[name] ?? fallback).trim();
-    };
-    given.directory ??= await ask('directory', 'Project folder', APP_DEFAULTS.directory, (v) => (v.length === 0 ? 'the folder name must not be empty' : undefined));
-    const name = given.projectName ?? toPackageName(basename(resolve(this.env.cwd, given.directory)));
-    given.domain ??= await ask('domain', 'Domain of your API groups', APP_DEFAULTS.domain, checkDomain);
-    given.group ??= await ask('group', `API group (<group>.${given.domain})`, defaultGroup(name), checkGroup);
-    given.version ??= await ask('version', 'API version', APP_DEFAULTS.version, checkVersion);
-    given.kind ??= await ask('kind', 'Kind (PascalCase)', defaultKind(name), checkKind);
-    const kind = given.kind;
-    given.plural ??= await ask('plural', 'Plural (lower case, used in URLs)', pluralize(kind), checkPlural);
-    if (given.clusterScoped === undefined) {
-      const answers = await this.prompt<{ clusterScoped: boolean }>([{ type: 'confirm', name: 'clusterScoped', message: `Is ${kind} cluster-scoped?`, default: false }]);
-      given.clusterScoped = answers.clusterScoped;
+    const cwd = this.env.cwd;
+    const overwrite = this.options.overwrite === true;
+    given.directory ??= await this.askValue({
+      name: 'directory',
+      message: 'Project folder',
+      fallback: APP_DEFAULTS.directory,
+      check: (v) => (v.length === 0 ? 'the folder name must not be empty' : targetProblem(resolve(cwd, v), overwrite)),
+      reason: 'TargetNotEmpty',
+    });
+    assertTargetUsable(resolve(cwd, given.directory), overwrite);
+    if (given.projectName === undefined) {
+      const folder = basename(resolve(cwd, given.directory));
+      const derived = toPackageName(folder);
+      if (checkProjectName(derived) !== undefined) {
+        given.projectName = await this.askValue({ name: 'projectName', message: `Package name (the folder name ${JSON.stringify(folder)} gives none)`, check: checkProjectName, reason: 'InvalidProjectName' });
+      }
     }
+    const name = given.projectName ?? toPackageName(basename(resolve(cwd, given.directory)));
+    given.domain ??= await this.askValue({ name: 'domain', message: 'Domain of your API groups', fallback: APP_DEFAULTS.domain, check: checkDomain, reason: 'InvalidDomain' });
+    const domain = given.domain;
+    given.group ??= await this.askValue({
+      name: 'group',
+      message: `API group (<group>.${domain})`,
+      fallback: defaultGroup(name),
+      check: (v) => checkGroup(v) ?? checkGroupOfDomain(v, domain),
+      reason: 'InvalidGroup',
+    });
+    given.version ??= await this.askValue({ name: 'version', message: 'API version', fallback: APP_DEFAULTS.version, check: checkVersion, reason: 'InvalidVersion' });
+    given.kind ??= await this.askValue({ name: 'kind', message: 'Kind (PascalCase)', fallback: defaultKind(name), check: checkKind, reason: 'InvalidKind' });
+    const kind = given.kind;
+    given.plural ??= await this.askValue({ name: 'plural', message: 'Plural (lower case, used in URLs)', fallback: pluralize(kind), check: checkPlural, reason: 'InvalidPlural' });
+    given.clusterScoped ??= await this.askYesNo('clusterScoped', `Is ${kind} cluster-scoped?`, false);
   }
 
   /** Validates every value and the target folder; composes the api generator. Writes nothing. */
@@ -160,6 +172,17 @@ export class AppGenerator extends OpkitGenerator<AppGeneratorOptions> {
       if (from.endsWith('.ejs')) this.renderTemplate(from, to, data);
       else this.copyTemplate(from, to);
     }
+  }
+
+  /** In interactive runs: shows what will be written and asks to go on (before the commit). */
+  async conflicts(): Promise<void> {
+    const answers = this.#answers;
+    if (this.options.interactive !== true || answers === undefined) return;
+    const { api } = answers;
+    await this.confirmWrite(`Create ${answers.projectName} in ${answers.directory}:`, [
+      ['package', answers.projectName],
+      ['kind', `${api.kind} (${api.apiGroup}/${api.version}, plural ${api.plural}, ${api.namespaced ? 'namespaced' : 'cluster-scoped'})`],
+    ]);
   }
 }
 

@@ -16,6 +16,13 @@ export interface ProjectPackageJson {
   readonly scripts: Readonly<Record<string, string>>;
   readonly dependencies: Readonly<Record<string, string>>;
   readonly devDependencies: Readonly<Record<string, string>>;
+  /**
+   * npm's install-script policy (npm ≥ 11 lists every dependency whose install script no entry
+   * covers, on every install). esbuild (through tsx and vitest) is the only one: its postinstall
+   * checks its platform binary and fetches it when optional dependencies were skipped. Allowed by
+   * name, so a new esbuild version does not bring the warning back; older npm ignores the field.
+   */
+  readonly allowScripts: Readonly<Record<string, boolean>>;
   /** Marks an Opkit project; `opkit create api` reads the domain from here. */
   readonly opkit: { readonly domain: string };
 }
@@ -51,6 +58,7 @@ export function projectPackageJson(options: { name: string; description: string;
       typescript: packages.typescript,
       vitest: packages.vitest,
     },
+    allowScripts: { esbuild: true },
     opkit: { domain: options.domain },
   };
 }

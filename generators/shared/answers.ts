@@ -34,15 +34,26 @@ export interface GivenValues {
 }
 
 /**
- * The answers from given values and defaults: project name from the folder, group and kind from
- * the project name (`webapp-operator` → group `webapp`, kind `Webapp`), plural from the kind.
+ * The answers from given values and defaults: project name from the folder (transliterated to
+ * Latin letters where there is a common spelling), group and kind from the project name
+ * (`webapp-operator` → group `webapp`, kind `Webapp`; `my-operator` → `widget`, `Widget`), plural
+ * from the kind.
  * @throws ScaffoldError naming the first invalid value and its rule.
  */
 export function resolveAppAnswers(given: GivenValues, cwd: string): AppAnswers {
   const directory = resolve(cwd, given.directory ?? APP_DEFAULTS.directory);
-  const projectName = given.projectName ?? toPackageName(basename(directory));
+  const folder = basename(directory);
+  const projectName = given.projectName ?? toPackageName(folder);
   const nameProblem = checkProjectName(projectName);
-  if (nameProblem !== undefined) throw new ScaffoldError({ reason: 'InvalidProjectName', message: `${nameProblem}; pass another folder name` });
+  if (nameProblem !== undefined) {
+    const message =
+      given.projectName !== undefined
+        ? `${nameProblem}; pass another --name`
+        : projectName === ''
+          ? `the folder name ${JSON.stringify(folder)} gives no npm package name (one needs letters a-z or digits; other scripts than Latin and Cyrillic are not transliterated); pass --name <package-name> (e.g. --name webapp-operator), or choose another folder name`
+          : `${nameProblem} (from the folder name ${JSON.stringify(folder)}); pass --name <package-name>, or choose another folder name`;
+    throw new ScaffoldError({ reason: 'InvalidProjectName', message });
+  }
   const api = apiSpec({
     domain: given.domain ?? APP_DEFAULTS.domain,
     group: given.group ?? defaultGroup(projectName),

@@ -4,11 +4,13 @@
  * @module
  */
 import { kebabCase, pluralize } from './names.js';
-import { apiGroupOf, assertValidApi } from './validate.js';
+import { ScaffoldError } from './errors.js';
+import { apiGroupOf, assertValidApi, checkGroupOfDomain, groupWithinDomain } from './validate.js';
 
 /** The values given for an API (flags, prompts or defaults). */
 export interface ApiOptions {
   readonly domain: string;
+  /** The group before the domain; one that already ends with `.<domain>` is the whole API group. */
   readonly group: string;
   readonly version: string;
   readonly kind: string;
@@ -21,6 +23,7 @@ export interface ApiOptions {
 /** A validated API and its derived names and project-relative paths (always with `/`). */
 export interface ApiSpec {
   readonly domain: string;
+  /** The group before the domain (`web` of `web.example.com`). */
   readonly group: string;
   /** `<group>.<domain>`: the CRD's `spec.group`. */
   readonly apiGroup: string;
@@ -52,19 +55,24 @@ export interface ApiSpec {
 }
 
 /**
- * Validates the options and derives the spec.
+ * Validates the options and derives the spec. A group that already ends with the domain is taken
+ * as the whole API group (`--group web.example.com` in an `example.com` project is
+ * `web.example.com`); a group equal to the domain is refused.
  * @throws ScaffoldError naming the first invalid value and its rule.
  */
 export function apiSpec(options: ApiOptions): ApiSpec {
   const plural = options.plural ?? pluralize(options.kind);
-  assertValidApi({ domain: options.domain, group: options.group, version: options.version, kind: options.kind, plural });
-  const apiGroup = apiGroupOf(options.group, options.domain);
+  const sameAsDomain = checkGroupOfDomain(options.group, options.domain);
+  if (sameAsDomain !== undefined) throw new ScaffoldError({ reason: 'InvalidGroup', message: sameAsDomain });
+  const group = groupWithinDomain(options.group, options.domain);
+  assertValidApi({ domain: options.domain, group, version: options.version, kind: options.kind, plural });
+  const apiGroup = apiGroupOf(group, options.domain);
   const fileStem = kebabCase(options.kind);
   const singular = options.kind.toLowerCase();
   const typesDir = `src/api/${apiGroup}/${options.version}`;
   return {
     domain: options.domain,
-    group: options.group,
+    group,
     apiGroup,
     version: options.version,
     kind: options.kind,

@@ -26,7 +26,11 @@ export type ScaffoldErrorReason =
   | 'InstallFailed'
   | 'GitFailed'
   | 'VersionMismatch'
-  | 'RegistryUnreachable';
+  | 'RegistryUnreachable'
+  // An interactive run whose summary the user answered no to.
+  | 'Declined'
+  // Ctrl-C at a prompt: the CLI exits 130 without a message.
+  | 'Cancelled';
 
 /**
  * The base of every error the generators throw: a stable `reason`, a message that names the value

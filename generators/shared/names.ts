@@ -85,12 +85,41 @@ export function camelCase(text: string): string {
   return pascal.charAt(0).toLowerCase() + pascal.slice(1);
 }
 
+/** Latin spellings of Cyrillic letters (Russian, Ukrainian, Belarusian, Serbian, Bulgarian), lower case. */
+const CYRILLIC_TO_LATIN: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    а: 'a', б: 'b', в: 'v', г: 'g', ґ: 'g', д: 'd', ђ: 'dj', е: 'e', ё: 'e', є: 'ye', ж: 'zh', з: 'z', и: 'i', і: 'i', ї: 'yi',
+    й: 'y', ј: 'j', к: 'k', л: 'l', љ: 'lj', м: 'm', н: 'n', њ: 'nj', о: 'o', п: 'p', р: 'r', с: 's', т: 't', ћ: 'c', у: 'u',
+    ў: 'u', ф: 'f', х: 'kh', ц: 'ts', ч: 'ch', џ: 'dz', ш: 'sh', щ: 'shch', ъ: '', ы: 'y', ь: '', э: 'e', ю: 'yu', я: 'ya',
+  }),
+);
+
 /**
- * A valid npm package name from a folder name, the way create-vite does it: trimmed, lower case,
- * spaces to dashes, leading dots and underscores dropped, other invalid characters to dashes.
+ * Latin letters for a name written in another script, where there is a common spelling: accents
+ * dropped (`café` → `cafe`), Cyrillic transliterated (`мой-оператор` → `moy-operator`). Other
+ * characters are kept as they are (then {@link toPackageName} drops them).
+ */
+export function transliterate(text: string): string {
+  // Cyrillic first: NFKD would split й and ё into и/е and a mark.
+  const latin = [...text.normalize('NFC')]
+    .map((ch) => {
+      const lower = ch.toLowerCase();
+      const spelled = CYRILLIC_TO_LATIN.get(lower);
+      if (spelled === undefined) return ch;
+      return ch !== lower && spelled.length > 0 ? spelled.charAt(0).toUpperCase() + spelled.slice(1) : spelled;
+    })
+    .join('');
+  return latin.normalize('NFKD').replace(/\p{M}/gu, '');
+}
+
+/**
+ * A valid npm package name from a folder name, the way create-vite does it: transliterated to
+ * Latin letters ({@link transliterate}), trimmed, lower case, spaces to dashes, leading dots and
+ * underscores dropped, other invalid characters to dashes. `''` when nothing is left (a folder
+ * named in a script without a Latin spelling here, e.g. `项目`): the caller asks for a name.
  */
 export function toPackageName(folderName: string): string {
-  return folderName
+  return transliterate(folderName)
     .trim()
     .toLowerCase()
     .replace(/\s+/g, '-')
@@ -108,25 +137,43 @@ export function projectStem(projectName: string): string {
 }
 
 /**
- * Default kind of a project: PascalCase of its stem (`webapp-operator` → `Webapp`), or `Widget`
- * when that is no valid kind (`123`) or a reserved one (`list` → `List`).
+ * Words that say nothing about what a project operates (`my-operator`, `test-op`, `the-demo`):
+ * they do not make a kind or a group.
  */
-export function defaultKind(projectName: string): string {
-  const kind = pascalCase(projectStem(projectName));
-  return checkKind(kind) === undefined ? kind : 'Widget';
+const FILLER_WORDS: ReadonlySet<string> = new Set(['my', 'our', 'the', 'a', 'an', 'new', 'test', 'demo', 'sample', 'example', 'hello', 'op', 'ops', 'k8s', 'kube', 'kubernetes']);
+
+/** The kind used when the project name gives none. */
+export const FALLBACK_KIND = 'Widget';
+
+/** The words of a project's stem that name something (filler words dropped). */
+function meaningfulWords(projectName: string): string[] {
+  return splitWords(projectStem(projectName)).filter((w) => !FILLER_WORDS.has(w.toLowerCase()));
 }
 
 /**
- * Default group of a project: its stem as a DNS label (`webapp-operator` → `webapp`,
- * `My Cool_Op` → `my-cool-op`), else `apps`. The API group is `<group>.<domain>`.
+ * Default kind of a project: PascalCase of its stem without filler words (`webapp-operator` →
+ * `Webapp`, `my-cache-operator` → `Cache`), or {@link FALLBACK_KIND} when nothing is left
+ * (`my-operator`, the default folder), or when that is no valid kind (`123`) or a reserved one
+ * (`list` → `List`).
+ */
+export function defaultKind(projectName: string): string {
+  const kind = pascalCase(meaningfulWords(projectName).join(' '));
+  return kind.length > 0 && checkKind(kind) === undefined ? kind : FALLBACK_KIND;
+}
+
+/**
+ * Default group of a project: its stem without filler words as a DNS label (`webapp-operator` →
+ * `webapp`, `My Cool_Op` → `cool`), else the fallback kind in lower case (`widget`). The API
+ * group is `<group>.<domain>`.
  */
 export function defaultGroup(projectName: string): string {
-  const label = projectStem(projectName)
+  const label = meaningfulWords(projectName)
+    .join('-')
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/-+/g, '-')
     .replace(/^[-0-9]+|-+$/g, '')
     .slice(0, 63)
     .replace(/-+$/, '');
-  return label.length > 0 ? label : 'apps';
+  return label.length > 0 ? label : FALLBACK_KIND.toLowerCase();
 }

@@ -73,6 +73,24 @@ export function checkGroup(group: string): string | undefined {
   return checkSubdomain('group', group);
 }
 
+/**
+ * A group cannot be the domain itself (the part before the domain would be empty). A group that
+ * merely ends with the domain is fine: {@link groupWithinDomain} takes it as the whole API group.
+ */
+export function checkGroupOfDomain(group: string, domain: string): string | undefined {
+  if (domain === '' || group !== domain) return undefined;
+  return `group ${quote(group)} is the project's domain itself; pass the part before the domain (e.g. --group web for "web.${domain}"), or --domain "" to make ${quote(group)} the whole API group`;
+}
+
+/**
+ * The group before the domain. A group that already ends with `.<domain>` is taken as the whole
+ * API group (`web.example.com` with domain `example.com` → `web`), never doubled to
+ * `web.example.com.example.com`.
+ */
+export function groupWithinDomain(group: string, domain: string): string {
+  return domain !== '' && group.endsWith(`.${domain}`) ? group.slice(0, -(domain.length + 1)) : group;
+}
+
 /** The API group, `<group>.<domain>`: not one of Kubernetes' own, and it must contain a dot. */
 export function checkApiGroup(apiGroup: string, kind: string): { reason: ScaffoldErrorReason; message: string } | undefined {
   const subdomain = checkSubdomain('API group', apiGroup);
@@ -141,6 +159,21 @@ export function assertValidApi(input: ApiInput): void {
   const apiGroup = checkApiGroup(apiGroupOf(input.group, input.domain), input.kind);
   if (apiGroup !== undefined) fail(apiGroup.reason, apiGroup.message);
   fail('InvalidPlural', checkPlural(input.plural));
+}
+
+/**
+ * Checks a value that was given (a flag); nothing when it is `undefined`.
+ * @throws ScaffoldError with the check's message, and its reason or else `reason`.
+ */
+export function assertGivenValid(
+  value: string | undefined,
+  check: (v: string) => string | undefined | { reason: ScaffoldErrorReason; message: string },
+  reason: ScaffoldErrorReason,
+): void {
+  if (value === undefined) return;
+  const problem = check(value);
+  if (problem === undefined) return;
+  throw typeof problem === 'string' ? new ScaffoldError({ reason, message: problem }) : new ScaffoldError(problem);
 }
 
 /** `<group>.<domain>`, or `<group>` when the domain is empty. */

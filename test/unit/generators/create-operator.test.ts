@@ -88,6 +88,31 @@ describe('create-operator with every flag', { timeout: 60_000 }, () => {
     expect(files['src/main.ts']).toContain('registerPolicyController(mgr);');
   });
 
+  test('a --group that already ends with the domain is the whole API group, not doubled', async () => {
+    const run = await create(['site-op', '--yes', '--skip-install', '--skip-git', '--group', 'web.example.com', '--kind', 'Website']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('kind Website (web.example.com/v1alpha1, namespaced)');
+    const files = readTree(join(tmp.dir, 'site-op'));
+    expect(Object.keys(files)).toContain('config/crd/web.example.com_websites.yaml');
+    expect(Object.keys(files).filter((f) => f.includes('example.com.example.com'))).toEqual([]);
+    expect(files['config/crd/web.example.com_websites.yaml']).toContain('  group: web.example.com\n');
+  });
+
+  test('a Cyrillic folder name gives a transliterated package name', async () => {
+    const run = await create(['мой-сайт', '--yes', '--skip-install', '--skip-git']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(readTree(join(tmp.dir, 'мой-сайт'))['package.json'] ?? '{}')).toMatchObject({ name: 'moy-sayt' });
+    expect(run.stdout).toContain('Created moy-sayt: kind MoySayt (moy-sayt.example.com/v1alpha1, namespaced)');
+  });
+
+  test('the generated package.json allows esbuild\'s install script (npm 11 warns about it otherwise)', async () => {
+    const run = await create(['scripts-op', '--yes', '--skip-install', '--skip-git']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(readTree(join(tmp.dir, 'scripts-op'))['package.json'] ?? '{}')).toMatchObject({ allowScripts: { esbuild: true } });
+  });
+
   test('--plural overrides the English plural', async () => {
     const run = await create(['octo', '--yes', '--skip-install', '--skip-git', '--kind', 'Octopus', '--plural', 'octopi']);
     expect(run.code).toBe(0);
@@ -141,6 +166,7 @@ describe('create-operator refuses bad input, writing nothing', { timeout: 60_000
     { name: 'a version that is not a Kubernetes API version', args: ['--version', '1.0'], message: /version "1.0" is not a Kubernetes API version/ },
     { name: 'an invalid domain', args: ['--domain', 'Example.COM'], message: /domain "Example.COM" is not a DNS-1123 subdomain/ },
     { name: 'an invalid plural', args: ['--plural', 'Webapps'], message: /plural "Webapps" is not a DNS-1035 label/ },
+    { name: 'a group that is the domain itself', args: ['--group', 'example.com'], message: /group "example.com" is the project's domain itself; pass the part before the domain \(e.g. --group web for "web.example.com"\)/ },
   ];
 
   test.each(cases)('$name: exit 1, the value and rule named, no folder created', async ({ args, message }) => {
@@ -155,8 +181,17 @@ describe('create-operator refuses bad input, writing nothing', { timeout: 60_000
   test('a folder name that is no npm package name: exit 1, no folder created', async () => {
     const run = await create(['Not A Valid Name!', '--yes', '--skip-install', '--skip-git', '--name', 'Bad Name']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/project name "Bad Name" is not a valid npm package name/);
+    expect(run.stderr).toMatch(/project name "Bad Name" is not a valid npm package name.*; pass another --name\n$/);
     expect(existsSync(join(tmp.dir, 'Not A Valid Name!'))).toBe(false);
+  });
+
+  test('a folder name with no Latin spelling and no --name: exit 1, the folder and the fix named, nothing written', async () => {
+    const before = readTree(tmp.dir);
+    const run = await create(['项目', '--yes', '--skip-install', '--skip-git']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^error: the folder name "项目" gives no npm package name .*; pass --name <package-name> \(e.g. --name webapp-operator\), or choose another folder name\n$/);
+    expect(existsSync(join(tmp.dir, '项目'))).toBe(false);
+    expect(readTree(tmp.dir)).toEqual(before);
   });
 
   test('a non-empty target folder without --force: exit 1, the folder unchanged', async () => {
