@@ -13,7 +13,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { defaultCacheDir } from '../../runtime/src/testing/assets.js';
 import { freePort } from '../../runtime/src/testing/ports.js';
@@ -82,6 +82,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await registry?.stop();
   rmSync(tmp, { recursive: true, force: true });
+  // The npx folders of this run's one-off version would only pile up in the user's npm cache.
+  for (const dir of npxEntriesOfThisRun()) rmSync(dir, { recursive: true, force: true });
   const total = timings.reduce((sum, [, ms]) => sum + ms, 0);
   console.log(['release e2e timings:', ...timings.map(([label, ms]) => `  ${label}: ${(ms / 1000).toFixed(1)} s`), `  total: ${(total / 1000).toFixed(1)} s`].join('\n'));
 });
@@ -97,14 +99,23 @@ describe('the published packages', () => {
   });
 });
 
-/** The bin of create-operator@VERSION in npm's npx cache (where `npm create operator@VERSION` put it). */
-function installedCreateOperator(): string {
+/** The folders of npm's npx cache that hold create-operator@VERSION (what `npm create operator@VERSION` installed). */
+function npxEntriesOfThisRun(): string[] {
   const npx = join(npmConfig('cache'), '_npx');
-  for (const entry of readdirSync(npx)) {
-    const manifest = join(npx, entry, 'node_modules', 'create-operator', 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version === VERSION) return join(dirname(manifest), 'index.js');
-  }
-  throw new Error(`create-operator@${VERSION} is not in ${npx}`);
+  if (!existsSync(npx)) return [];
+  return readdirSync(npx)
+    .map((entry) => join(npx, entry))
+    .filter((dir) => {
+      const manifest = join(dir, 'node_modules', 'create-operator', 'package.json');
+      return existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version === VERSION;
+    });
+}
+
+/** The bin of create-operator@VERSION in npm's npx cache. */
+function installedCreateOperator(): string {
+  const [entry] = npxEntriesOfThisRun();
+  if (entry === undefined) throw new Error(`create-operator@${VERSION} is not in npm's npx cache`);
+  return join(entry, 'node_modules', 'create-operator', 'index.js');
 }
 
 type Flow = { pm: 'npm' | 'pnpm'; node: '20' | '24' };
