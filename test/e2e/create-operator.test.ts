@@ -170,7 +170,7 @@ describe('a generated operator', () => {
 
   test('passes its own controller test against a real control plane', () => {
     const output = run('npm test', 'npm', ['test'], project);
-    expect(output).toMatch(/Tests\s+1 passed/);
+    expect(output).toMatch(/Tests\s+2 passed/); // the controller test and the samples check
   });
 
   test('opkit create api adds a second kind that builds and passes its test too', () => {
@@ -178,6 +178,6 @@ describe('a generated operator', () => {
     expect(readFileSync(join(project, 'src/main.ts'), 'utf8')).toContain('registerMemcachedController(mgr);');
     run('npm run build (2 kinds)', 'npm', ['run', 'build'], project);
     const output = run('npm test (2 kinds)', 'npm', ['test'], project);
-    expect(output).toMatch(/Tests\s+2 passed/);
+    expect(output).toMatch(/Tests\s+4 passed/); // two per kind
   });
 });
