@@ -16,11 +16,15 @@ export interface MissingRule {
 
 /**
  * The RBAC rule a 403 answer lacked, derived from the request (method and path), so it names
- * exactly what the client asked for; `undefined` when `err` is not a 403 on a resource path.
+ * exactly what the client asked for; `undefined` when `thrown` is not a 403 on a resource path
+ * (looked for through up to five `cause`s, so a helper's wrapping error still counts).
  *
  * Caveats: a GET on a collection is reported as `list` (the path does not tell a watch apart).
  */
-export function missingRule(err: unknown): MissingRule | undefined {
+export function missingRule(thrown: unknown): MissingRule | undefined {
+  let err = thrown;
+  // a 403 wrapped by a helper (FinalizerError's cause, …) still names its rule
+  for (let depth = 0; depth < 5 && !(err instanceof ApiError) && err instanceof Error && err.cause !== undefined; depth++) err = err.cause;
   if (!(err instanceof ApiError) || err.status !== 403) return undefined;
   const parts = err.path.split('?')[0]?.split('/').filter((p) => p !== '') ?? [];
   let rest: string[];

@@ -17,6 +17,11 @@ describe('missingRule', () => {
     expect(missingRule(forbidden(method, path))).toEqual(rule);
   });
 
+  it('finds the 403 inside a wrapping error (a helper\'s cause)', () => {
+    const wrapped = new Error('apply of Shop s failed', { cause: forbidden('POST', '/apis/apps/v1/namespaces/default/deployments') });
+    expect(missingRule(wrapped)).toMatchObject({ group: 'apps', resource: 'deployments', verb: 'create' });
+  });
+
   it('is undefined for anything but a 403 on a resource path', () => {
     expect(missingRule(new ApiError({ status: 404, method: 'GET', path: '/api/v1/namespaces/default/secrets/x' }))).toBeUndefined();
     expect(missingRule(forbidden('GET', '/healthz'))).toBeUndefined();
