@@ -8,9 +8,12 @@ import { renderDocComment, type DocComment } from '../shared/tsdoc.js';
 /** One property of a generated interface. */
 export interface Member {
   readonly name: string;
+  /** Optional in the type as read (a defaulted property is not). */
   readonly optional: boolean;
   readonly type: string;
   readonly doc: DocComment;
+  /** The schema has a `default`: optional in the `…Input` view whatever `optional` says. */
+  readonly defaulted?: boolean;
 }
 
 /** An interface: a schema object with properties (plus an index signature when it keeps unknown fields). */
@@ -43,8 +46,20 @@ export interface DescriptorDeclaration {
   readonly served: boolean;
 }
 
+/**
+ * A view of an interface with some members replaced: `type X = Omit<Base, 'a'> & { a?: … }`
+ * (members not replaced keep their docs through `Omit`). Used for the `…Input` views.
+ */
+export interface OverrideDeclaration {
+  readonly kind: 'override';
+  readonly name: string;
+  readonly doc: DocComment;
+  readonly base: string;
+  readonly members: readonly Member[];
+}
+
 /** Anything a generated file declares. */
-export type Declaration = InterfaceDeclaration | AliasDeclaration | DescriptorDeclaration;
+export type Declaration = InterfaceDeclaration | AliasDeclaration | OverrideDeclaration | DescriptorDeclaration;
 
 /** Writes one declaration (with its TSDoc) as TypeScript source, ending with a newline. */
 export function renderDeclaration(declaration: Declaration): string {
@@ -61,6 +76,16 @@ export function renderDeclaration(declaration: Declaration): string {
     }
     case 'alias':
       return `${renderDocComment(declaration.doc, '')}export type ${declaration.name} = ${declaration.type};\n`;
+    case 'override': {
+      const omitted = declaration.members.map((m) => quoteString(m.name)).join(' | ');
+      const lines: string[] = [renderDocComment(declaration.doc, ''), `export type ${declaration.name} = Omit<${declaration.base}, ${omitted}> & {\n`];
+      for (const member of declaration.members) {
+        lines.push(renderDocComment(member.doc, '  '));
+        lines.push(`  ${propertyKey(member.name)}${member.optional ? '?' : ''}: ${member.type};\n`);
+      }
+      lines.push('};\n');
+      return lines.join('');
+    }
     case 'descriptor': {
       const { group, version, name, plural, namespaced, subresources } = declaration;
       const sub: string[] = [];

@@ -75,6 +75,17 @@ interface Site {
   readonly item: boolean;
 }
 
+/**
+ * Whether a property's schema has a `default`: the API server fills it in on every write and
+ * read, so the property is never missing from an object read back (non-optional in the read
+ * view), yet may be left out when writing (optional in the `…Input` view). Because non-optional
+ * then no longer means required, a property that is both required and defaulted is also listed in
+ * its object's `@required` marker (docs/markers.md).
+ */
+export function hasDefault(node: JsonValue | undefined): boolean {
+  return isJsonObject(node) && node['default'] !== undefined;
+}
+
 /** Why a node cannot be written as a TypeScript type (then it is kept whole in `@schema`). */
 export function unsupportedReason(node: JsonObject): string | undefined {
   const type = node['type'];
@@ -137,6 +148,82 @@ function schemaDoc(node: JsonObject): DocComment {
   const description = describe(node, tags);
   tags.push({ name: SPECIAL_SCHEMA_TAGS.schema, value: JSON.stringify(withoutKeys(node, new Set(['description']))) });
   return { description, tags };
+}
+
+/**
+ * The `…Input` view of a kind's declarations: for every interface with a defaulted property, and
+ * every declaration that refers to one, a copy in which defaulted properties are optional (what a
+ * client may leave out when it writes) and references point to the other `…Input` copies. The
+ * declarations themselves are the view as read. Copies carry the members' docs (descriptions and
+ * markers, for editors) but are never roots, so `generate crd` does not read them.
+ */
+export function inputViews(declarations: readonly Declaration[], allocator: NameAllocator): Declaration[] {
+  const byName = new Map<string, InterfaceDeclaration | AliasDeclaration>();
+  for (const d of declarations) if (d.kind === 'interface' || d.kind === 'alias') byName.set(d.name, d);
+  const needs = new Set<string>();
+  for (const d of byName.values()) if (d.kind === 'interface' && d.members.some((m) => m.defaulted === true)) needs.add(d.name);
+  const texts = (d: InterfaceDeclaration | AliasDeclaration): string[] => (d.kind === 'interface' ? d.members.map((m) => m.type) : [d.type]);
+  for (let grew = needs.size > 0; grew; ) {
+    grew = false;
+    for (const d of byName.values()) {
+      if (needs.has(d.name)) continue;
+      if (texts(d).some((text) => typeNames(text).some((name) => needs.has(name)))) {
+        needs.add(d.name);
+        grew = true;
+      }
+    }
+  }
+  const inputNames = new Map<string, string>();
+  for (const d of byName.values()) if (needs.has(d.name)) inputNames.set(d.name, allocator.allocate(`${d.name}Input`));
+  const views: Declaration[] = [];
+  for (const d of byName.values()) {
+    const name = inputNames.get(d.name);
+    if (name === undefined) continue;
+    const doc: DocComment = { description: `{@link ${d.name}} as written (create, update, apply): properties the API server defaults are optional. {@link ${d.name}} is the object as read.`, tags: [] };
+    if (d.kind === 'interface') {
+      const members = d.members.map((m) => ({ ...m, optional: m.optional || m.defaulted === true, type: renameTypes(m.type, inputNames) }));
+      const changed = members.filter((m, i) => m.optional !== d.members[i]?.optional || m.type !== d.members[i]?.type);
+      // Omit keeps the other members (and their docs) unless an index signature would swallow them
+      if (d.indexSignature || changed.length === members.length) views.push({ ...d, name, doc, members });
+      else views.push({ kind: 'override', name, doc, base: d.name, members: changed });
+    } else {
+      views.push({ ...d, name, doc, type: renameTypes(d.type, inputNames) });
+    }
+  }
+  return views;
+}
+
+/** The identifiers in a type text, outside string literals. */
+function typeNames(text: string): string[] {
+  const names: string[] = [];
+  renameTypes(text, new Map(), (name) => names.push(name));
+  return names;
+}
+
+/** Replaces type names (identifiers outside `'…'` string literals) by their entry in `names`. */
+function renameTypes(text: string, names: ReadonlyMap<string, string>, seen?: (name: string) => void): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i] as string;
+    if (ch === "'") {
+      let j = i + 1;
+      while (j < text.length && text[j] !== "'") j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+    } else if (/[A-Za-z_$]/.test(ch)) {
+      let j = i + 1;
+      while (j < text.length && /[A-Za-z0-9_$]/.test(text[j] as string)) j += 1;
+      const name = text.slice(i, j);
+      seen?.(name);
+      out += names.get(name) ?? name;
+      i = j;
+    } else {
+      out += ch;
+      i += 1;
+    }
+  }
+  return out;
 }
 
 /**
@@ -224,7 +311,8 @@ export class KindTypeBuilder {
     }
     for (const [name, child] of Object.entries(props)) {
       if (!isJsonObject(child)) continue;
-      const optional = !required.has(name);
+      const optional = !required.has(name) && !hasDefault(child);
+      const at = members.length;
       if (name === 'apiVersion' || name === 'kind') {
         members.push({ name, optional, type: quoteString(name === 'kind' ? kind : apiVersion), doc: this.#literalDoc(child) });
       } else if (name === 'metadata') {
@@ -235,6 +323,7 @@ export class KindTypeBuilder {
         const plan = this.#plan(child, { hint: `${kind}${pascalCase(name)}`, item: false });
         members.push({ name, optional, type: plan.render(emptyDoc).text, doc: plan.doc });
       }
+      if (hasDefault(child)) members[at] = { ...(members[at] as Member), defaulted: true };
     }
     let description: string | undefined;
     if (fallback) {
@@ -246,7 +335,7 @@ export class KindTypeBuilder {
       const consumed = new Set(['description', 'type', 'properties']);
       if (!(Array.isArray(schema['required']) && schema['required'].length === 0)) consumed.add('required');
       if (schema[PRESERVE] === true) consumed.add(PRESERVE);
-      const extraRequired = [...required].filter((r) => typeof r !== 'string' || props[r] === undefined);
+      const extraRequired = [...required].filter((r) => typeof r !== 'string' || props[r] === undefined || hasDefault(props[r]));
       if (extraRequired.length > 0) tags.push({ name: SPECIAL_SCHEMA_TAGS.required, value: JSON.stringify(extraRequired) });
       tags.push(...schemaInfoToTags(withoutKeys(schema, consumed)));
     }
@@ -255,6 +344,7 @@ export class KindTypeBuilder {
     const index = this.#file.declarations.indexOf(root);
     this.#file.declarations[index] = built;
     this.#resolveNames(index);
+    this.#file.declarations.push(...inputViews(this.#file.declarations.slice(index), this.#file.allocator));
     return this.#file.declarations[index] as InterfaceDeclaration;
   }
 
@@ -328,7 +418,8 @@ export class KindTypeBuilder {
       if (!isJsonObject(child)) continue;
       // a deferred parent's placeholder is part of the hint: nested names follow the parent's final name
       const plan = this.#plan(child, { hint: `${name}${pascalCase(prop)}`, item: false });
-      members.push({ name: prop, optional: !required.has(prop), type: plan.render(emptyDoc).text, doc: plan.doc });
+      const defaulted = hasDefault(child);
+      members.push({ name: prop, optional: !required.has(prop) && !defaulted, type: plan.render(emptyDoc).text, doc: plan.doc, ...(defaulted ? { defaulted } : {}) });
     }
     return name;
   }
@@ -418,7 +509,7 @@ export class KindTypeBuilder {
       if (!(Array.isArray(node['required']) && node['required'].length === 0)) consumed.add('required');
       if (preserve) consumed.add(PRESERVE);
       const required = Array.isArray(node['required']) ? node['required'] : [];
-      const extra = required.filter((r) => typeof r !== 'string' || props[r] === undefined);
+      const extra = required.filter((r) => typeof r !== 'string' || props[r] === undefined || hasDefault(props[r]));
       if (extra.length > 0) tags.push({ name: SPECIAL_SCHEMA_TAGS.required, value: JSON.stringify(extra) });
       bare = !embedded;
       base = (doc) => this.#interface(node, site.hint, doc);

@@ -90,8 +90,11 @@ export class TypeConverter {
         }
         properties[name] = schema;
         const index = required.indexOf(name);
-        if (member.questionToken === undefined && index < 0) required.push(name);
-        if (member.questionToken !== undefined && index >= 0) required.splice(index, 1);
+        // a defaulted property is non-optional in the generated read view without being required;
+        // one that is both is listed in the object's @required marker
+        const isRequired = member.questionToken === undefined && schema['default'] === undefined;
+        if (isRequired && index < 0) required.push(name);
+        if (!isRequired && index >= 0) required.splice(index, 1);
       } else if (ts.isIndexSignatureDeclaration(member)) {
         const value = member.type;
         if (value.kind === ts.SyntaxKind.UnknownKeyword) preserve = true;

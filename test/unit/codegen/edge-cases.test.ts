@@ -87,7 +87,7 @@ describe('edge cases of opkit generate types', () => {
       '/** @pattern " leading and trailing " */',
       '   * @anyOf [{"required":["a"]},{"not":{"required":["b"]}}]\n   * @oneOf [{"required":["a"]},{"required":["b"]}]\n',
       '   * @listType map\n   * @listMapKeys ["name","protocol"]\n',
-      '/** @default {} */\n  withDefault?: EdgeSpec2WithDefault;',
+      '/** @default {} */\n  withDefault: EdgeSpec2WithDefault;',
       ' * @annotation example.com/spaces "  padded value "\n',
       ' * @label app.kubernetes.io/part-of opkit\n',
       ' * @subresource scale {"specReplicasPath":".spec.replicas","statusReplicasPath":".status.replicas"}\n',
@@ -109,6 +109,22 @@ describe('edge cases of opkit generate types', () => {
     expect(edgeFile).toMatch(/\/\*\*\n \* @pattern \^\[a-z\.\]\+\$\n \* @maxLength 253\n \*\/\nexport type EdgeSpec2Hosts = string;/);
     expect(edgeFile).toMatch(/\/\*\* A cell\. \*\/\nexport interface EdgeSpec2GridItem \{/);
     expect(edgeFile).toContain('/** @format date-time */\nexport type EdgeSpec2Dates = string;');
+  });
+
+  it('makes defaulted properties non-optional as read, optional in the …Input view, and keeps required+defaulted in @required', () => {
+    expect(edgeFile).toMatch(/ \* @default 1\n {3}\*\/\n {2}replicas: number;/);
+    expect(edgeFile).toContain('/** @required ["protocol"] */\nexport interface EdgeSpec2Ports {');
+    expect(edgeFile).toMatch(/export interface EdgeSpec2Ports \{\n {2}name: string;\n(.*\n)*? {2}protocol: string;\n\}/);
+    expect(edgeFile).toContain("export type EdgeSpec2Input = Omit<EdgeSpec2, 'replicas' | 'ports' | 'withDefault'> & {\n");
+    expect(edgeFile).toMatch(/ {2}replicas\?: number;\n(.*\n)*? {2}ports\?: EdgeSpec2PortsInput\[\];\n(.*\n)*? {2}withDefault\?: EdgeSpec2WithDefaultInput;\n\};/);
+    expect(edgeFile).toContain("export type EdgeSpec2PortsInput = Omit<EdgeSpec2Ports, 'protocol'> & {\n");
+    expect(edgeFile).toMatch(/export type EdgeInput = Omit<Edge, 'spec'> & \{\n(.*\n)? {2}spec: EdgeSpec2Input;\n\};/);
+    // a kind without defaults has no input view
+    expect(edgeFile).not.toContain('EdgeSpecInput');
+    const spec = (rebuilt.crds.find((c) => c.spec.names.kind === 'Edge')?.spec.versions.find((v) => v.name === 'v1')?.schema.openAPIV3Schema['properties'] as JsonObject)['spec'] as JsonObject;
+    expect((spec['required'] as string[]).includes('replicas')).toBe(false);
+    const ports = ((spec['properties'] as JsonObject)['ports'] as JsonObject)['items'] as JsonObject;
+    expect([...(ports['required'] as string[])].sort()).toEqual(['name', 'protocol']);
   });
 
   it('marks root properties that the schema does not declare', () => {
