@@ -17,10 +17,12 @@ export interface ProjectPackageJson {
   readonly dependencies: Readonly<Record<string, string>>;
   readonly devDependencies: Readonly<Record<string, string>>;
   /**
-   * npm's install-script policy (npm ≥ 11 lists every dependency whose install script no entry
-   * covers, on every install). esbuild (through tsx and vitest) is the only one: its postinstall
-   * checks its platform binary and fetches it when optional dependencies were skipped. Allowed by
-   * name, so a new esbuild version does not bring the warning back; older npm ignores the field.
+   * npm's install-script policy (npm ≥ 11 lists, on every install, each dependency whose install
+   * script no entry covers; older npm ignores the field). esbuild (through tsx and vitest) is
+   * allowed by name, so a new esbuild version does not bring the warning back: its postinstall
+   * checks its platform binary and fetches it when optional dependencies were skipped. A project
+   * wired to a checkout also denies the checkout's `prepare` (a rebuild npm does not run for a
+   * linked folder anyway), keyed by its `file:` spec as npm matches local folders.
    */
   readonly allowScripts: Readonly<Record<string, boolean>>;
   /** Marks an Opkit project; `opkit create api` reads the domain from here. */
@@ -58,7 +60,7 @@ export function projectPackageJson(options: { name: string; description: string;
       typescript: packages.typescript,
       vitest: packages.vitest,
     },
-    allowScripts: { esbuild: true },
+    allowScripts: { esbuild: true, ...(options.deps.mode === 'checkout' ? { [options.deps.cli]: false } : {}) },
     opkit: { domain: options.domain },
   };
 }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { main } from '../../../cli/create-operator.js';
-import { captureIo, placeholder, readTree, tempDir } from './support.js';
+import { captureIo, CHECKOUT, placeholder, readTree, tempDir } from './support.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());
@@ -107,10 +107,12 @@ describe('create-operator with every flag', { timeout: 60_000 }, () => {
     expect(run.stdout).toContain('Created moy-sayt: kind MoySayt (moy-sayt.example.com/v1alpha1, namespaced)');
   });
 
-  test('the generated package.json allows esbuild\'s install script (npm 11 warns about it otherwise)', async () => {
+  test('the generated package.json allows esbuild\'s install script and denies the linked checkout\'s prepare (npm 11 warns about both otherwise)', async () => {
     const run = await create(['scripts-op', '--yes', '--skip-install', '--skip-git']);
     expect(run.code).toBe(0);
-    expect(JSON.parse(readTree(join(tmp.dir, 'scripts-op'))['package.json'] ?? '{}')).toMatchObject({ allowScripts: { esbuild: true } });
+    const pkg = JSON.parse(readTree(join(tmp.dir, 'scripts-op'))['package.json'] ?? '{}') as { allowScripts?: unknown; devDependencies: Record<string, string> };
+    expect(pkg.allowScripts).toEqual({ esbuild: true, [`file:${CHECKOUT}`]: false });
+    expect(pkg.devDependencies['opkit']).toBe(`file:${CHECKOUT}`);
   });
 
   test('--plural overrides the English plural', async () => {
