@@ -7,12 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runEnvtestCli } from '@opkit/runtime/testing';
 import { packageRoot } from '../generators/shared/paths.js';
 import { findProjectRoot } from '../generators/shared/project.js';
 import { CREATE_API_USAGE, runCreateApi } from './commands/create-api.js';
 import { GENERATE_CRD_USAGE, GENERATE_TYPES_USAGE, runGenerateCrd, runGenerateTypes } from './commands/generate.js';
-import { GENERATE_RBAC_USAGE, runGenerateRbac } from './commands/generate-rbac.js';
 import { runIfEntryPoint } from './entry.js';
 import { processIo, type CliIo } from './io.js';
 import { reportError } from './report.js';
@@ -42,13 +40,20 @@ export function opkitVersion(): string {
   return manifest.version ?? '0.0.0';
 }
 
-function helpOf(words: readonly string[]): string | undefined {
+/**
+ * `generate rbac` and `envtest` are loaded when used: the first loads ts-morph (a TypeScript
+ * compiler), the second the control-plane tooling; together about 3 s and 100 MB that the other
+ * commands (`generate types` above all) must not pay.
+ */
+const rbacCommand = async () => import('./commands/generate-rbac.js');
+
+async function helpOf(words: readonly string[]): Promise<string | undefined> {
   const topic = words.join(' ');
   if (topic === '') return OPKIT_USAGE;
   if (topic === 'create api' || topic === 'create') return CREATE_API_USAGE;
   if (topic === 'generate types') return GENERATE_TYPES_USAGE;
   if (topic === 'generate crd') return GENERATE_CRD_USAGE;
-  if (topic === 'generate rbac') return GENERATE_RBAC_USAGE;
+  if (topic === 'generate rbac') return (await rbacCommand()).GENERATE_RBAC_USAGE;
   if (topic === 'generate') return `${GENERATE_TYPES_USAGE}\n${GENERATE_CRD_USAGE}`;
   return undefined;
 }
@@ -65,13 +70,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
   if (command === 'generate' && sub === 'types') return runGenerateTypes(rest);
   if (command === 'generate' && sub === 'crd') return runGenerateCrd(rest);
-  if (command === 'generate' && sub === 'rbac') return runGenerateRbac(rest);
+  if (command === 'generate' && sub === 'rbac') return (await rbacCommand()).runGenerateRbac(rest);
   if (command === 'generate') {
-    io.stderr.write(`${sub === undefined ? 'error: missing generator' : `error: unknown generator ${sub}`}\n\n${GENERATE_TYPES_USAGE}\n${GENERATE_CRD_USAGE}\n${GENERATE_RBAC_USAGE}`);
+    io.stderr.write(`${sub === undefined ? 'error: missing generator' : `error: unknown generator ${sub}`}\n\n${GENERATE_TYPES_USAGE}\n${GENERATE_CRD_USAGE}\n${(await rbacCommand()).GENERATE_RBAC_USAGE}`);
     return 2;
   }
   if (command === 'create' && sub === 'api') return runCreateApi(rest, io);
-  if (command === 'envtest') return runEnvtestCli(argv.slice(1));
+  if (command === 'envtest') return (await import('@opkit/runtime/testing')).runEnvtestCli(argv.slice(1));
   if (command === 'create') {
     io.stderr.write(`${sub === undefined ? 'error: missing what to create' : `error: unknown: create ${sub}`} (opkit create api)\n\n${CREATE_API_USAGE}`);
     return 2;
@@ -81,7 +86,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return 0;
   }
   if (command === 'help') {
-    const text = helpOf(argv.slice(1));
+    const text = await helpOf(argv.slice(1));
     if (text === undefined) {
       io.stderr.write(`error: no help for ${argv.slice(1).join(' ')}\n\n${OPKIT_USAGE}`);
       return 2;
