@@ -6,7 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { CodegenError, InputLimitError, InputNotFoundError, type CodegenWarning } from '../errors.js';
+import { CodegenError, InputLimitError, InputNotFoundError, type CodegenWarning, type SourceLocation } from '../errors.js';
 import { isCrdLike, normalizeCrd, type CrdDocument } from '../shared/crd.js';
 import { expandInputs, readInput, syncOutputs, type OutputFile } from '../shared/files.js';
 import { isJsonObject, toJsonValue } from '../shared/json.js';
@@ -65,6 +65,8 @@ export interface GenerateTypesResult {
 export interface GenerateTypeFilesOptions {
   readonly header?: string;
   readonly servedOnly?: boolean;
+  /** Where each CRD was read from, so errors name the file (default: errors name the CRD only). */
+  readonly locate?: (crd: CrdDocument) => SourceLocation | undefined;
 }
 
 /**
@@ -84,7 +86,10 @@ export function generateTypeFiles(crds: readonly CrdDocument[], options: Generat
   }
   const files = new Map<string, string>();
   for (const [key, bucket] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const content = renderGroupVersionFile(bucket.group, bucket.version, bucket.entries, options.header === undefined ? {} : { header: options.header });
+    const content = renderGroupVersionFile(bucket.group, bucket.version, bucket.entries, {
+      ...(options.header === undefined ? {} : { header: options.header }),
+      ...(options.locate === undefined ? {} : { locate: options.locate }),
+    });
     files.set(`${key}/index.ts`, content);
   }
   return files;
@@ -148,7 +153,9 @@ function mebibytes(bytes: number): string {
  */
 export async function generateTypes(options: GenerateTypesOptions): Promise<GenerateTypesResult> {
   const { crds, warnings } = await loadCrds(options);
+  const locations = new Map(crds.map((c) => [c.crd, c.location]));
   const files = generateTypeFiles(crds.map((c) => c.crd), {
+    locate: (crd) => locations.get(crd),
     ...(options.header === undefined ? {} : { header: options.header }),
     ...(options.servedOnly === undefined ? {} : { servedOnly: options.servedOnly }),
   });

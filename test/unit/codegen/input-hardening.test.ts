@@ -1,9 +1,10 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectApiFolder, runGenerateTypes, type CommandIo } from '../../../cli/commands/generate.js';
-import { loadCrds } from '../../../codegen/crd-to-ts/generate-types.js';
+import { generateTypes, loadCrds } from '../../../codegen/crd-to-ts/generate-types.js';
 import { parseCrdYaml } from '../../../codegen/crd-to-ts/load.js';
 import { documentLines, readYamlDocuments } from '../../../codegen/crd-to-ts/read-yaml.js';
 import { schemaProblems } from '../../../codegen/crd-to-ts/validate-schema.js';
@@ -105,6 +106,19 @@ describe('schema rules', () => {
     expect(rules({ type: 'object', properties: { a: { type: 'string', maxLength: '3' } } })).toEqual(['root.properties.a.maxLength keyword-type']);
     expect(rules({ type: 'object', 'x-kubernetes-preserve-unknown-fields': false })).toEqual(['root["x-kubernetes-preserve-unknown-fields"] preserve-unknown-fields-false']);
     expect(rules({ type: 'object', properties: { a: 'string' } })).toEqual(['root.properties.a schema-not-object']);
+  });
+});
+
+describe('errors after reading name the file too', () => {
+  it('two CRDs with one kind in one group/version, and a kind that cannot be a type name', async () => {
+    await writeFile(join(dir, 'a.yaml'), crdWithSchema('        type: object\n'));
+    await writeFile(join(dir, 'b.yaml'), crdWithSchema('        type: object\n', 'gizmos.example.com').replace('plural: widgets', 'plural: gizmos'));
+    await expect(generateTypes({ inputs: [join(dir, 'a.yaml'), join(dir, 'b.yaml')], out: join(dir, 'api') })).rejects.toThrow(
+      `${join(dir, 'b.yaml')}:1: CRDs widgets.example.com (${join(dir, 'a.yaml')}:1) and gizmos.example.com both define kind Widget in example.com/v1; generate them into different folders or rename one kind`,
+    );
+    await writeFile(join(dir, 'c.yaml'), crdWithSchema('        type: object\n', 'promises.example.com').replace('{kind: Widget, plural: widgets}', '{kind: Promise, plural: promises}'));
+    await expect(generateTypes({ inputs: [join(dir, 'c.yaml')], out: join(dir, 'api') })).rejects.toThrow(new RegExp(`^${join(dir, 'c.yaml').replace(/[.*+?^$()|[\]\\]/g, '\\$&')}:1: kind "Promise" of promises.example.com cannot be a TypeScript type name; change spec.names.kind`));
+    expect(existsSync(join(dir, 'api'))).toBe(false);
   });
 });
 
