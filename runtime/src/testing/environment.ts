@@ -14,11 +14,7 @@ import { ManagedProcess } from './process.js';
 import { ReaperClient } from './reaper-client.js';
 import { restRequest, statusMessage, type RestTarget } from './rest.js';
 
-/**
- * How long kube-apiserver may take to exit after SIGTERM before it is killed, in ms. With the
- * shutdown flags above it usually exits in about 1 s, but now and then it hangs in a shutdown
- * hook; etcd keeps the data either way, so tests need not wait for it.
- */
+/** Default of {@link TestEnvironmentOptions.apiServerStopGraceMs}. */
 const APISERVER_STOP_GRACE_MS = 1500;
 
 /** Options of {@link TestEnvironment}. */
@@ -44,6 +40,12 @@ export interface TestEnvironmentOptions {
   readonly kubeControllerManager?: string;
   /** Receives warnings such as skipped non-CRD documents (default `console.warn`). */
   readonly onWarning?: (message: string) => void;
+  /**
+   * How long kube-apiserver may take to exit after SIGTERM before it is killed, in ms (default
+   * 1500). With the test shutdown flags it usually exits in about 1 s, but now and then it hangs
+   * in a shutdown hook; etcd keeps the data either way, so a restart need not wait for it.
+   */
+  readonly apiServerStopGraceMs?: number;
 }
 
 /** What {@link TestEnvironment.start} resolves to. */
@@ -134,7 +136,7 @@ export class TestEnvironment {
     if (!running) return;
     this.#running = undefined;
     await running.controllerManager?.stop();
-    await running.apiserver?.stop(APISERVER_STOP_GRACE_MS);
+    await running.apiserver?.stop(this.#options.apiServerStopGraceMs ?? APISERVER_STOP_GRACE_MS);
     await running.etcd?.stop();
     rmSync(running.dir, { recursive: true, force: true });
     running.reaper.release();
@@ -171,7 +173,7 @@ export class TestEnvironment {
     const running = this.#requireRunning('stopApiServer');
     if (running.apiserver) {
       const pid = running.apiserver.pid;
-      await running.apiserver.stop(APISERVER_STOP_GRACE_MS);
+      await running.apiserver.stop(this.#options.apiServerStopGraceMs ?? APISERVER_STOP_GRACE_MS);
       if (pid !== undefined) running.reaper.untrack(pid);
     }
   }
@@ -256,8 +258,8 @@ export class TestEnvironment {
       '--authorization-mode=RBAC',
       '--disable-admission-plugins=ServiceAccount',
       '--endpoint-reconciler-type=none',
-      // tests restart the server to test reconnects: answer nothing once SIGTERM arrives and exit
-      // without the production drain delays (APISERVER_STOP_GRACE_MS bounds the rest)
+      // tests restart the server to test reconnects: no production drain delays on SIGTERM, pinned
+      // whatever the version's defaults (apiServerStopGraceMs bounds the rest)
       '--shutdown-delay-duration=0s',
       '--shutdown-send-retry-after=false',
       '--shutdown-watch-termination-grace-period=0s',

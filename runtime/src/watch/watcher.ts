@@ -94,6 +94,8 @@ interface Context<T extends KubeObject> {
   listed: boolean;
   /** Whether a watch delivered anything since the last list: a 410 then relists at once. */
   watchedSinceList: boolean;
+  /** Whether an outage ended since the last list: a 410 then relists at once (a restarted server forgot old resourceVersions). */
+  afterOutage: boolean;
   /** Whether any watch delivered anything yet; a 403 before that is fatal ({@link ForbiddenError}). */
   established: boolean;
 }
@@ -146,6 +148,7 @@ export async function* watcher<T extends KubeObject>(
     path: resourcePath(resource, { namespace: scope.namespace }),
     listed: false,
     watchedSinceList: false,
+    afterOutage: false,
     established: false,
   };
   let state: State = { phase: 'list', delayMs: 0 };
@@ -161,7 +164,10 @@ export async function* watcher<T extends KubeObject>(
       });
       if (waited === 'aborted') return;
       // the failures were the outage's, not this watch's: a failure now starts the backoff over
-      if (waited === 'recovered') ctx.backoff.reset();
+      if (waited === 'recovered') {
+        ctx.backoff.reset();
+        ctx.afterOutage = true;
+      }
     }
     state = state.phase === 'list' ? yield* listPhase(ctx) : yield* watchPhase(ctx, state.resourceVersion);
   }
@@ -227,6 +233,7 @@ async function* listPhase<T extends KubeObject>(ctx: Context<T>): AsyncGenerator
         const resourceVersion = page.metadata?.resourceVersion ?? '';
         ctx.listed = true;
         ctx.watchedSinceList = false;
+        ctx.afterOutage = false;
         yield { type: 'initDone', resourceVersion };
         return { phase: 'watch', resourceVersion, delayMs: 0 };
       }
@@ -307,7 +314,7 @@ async function* watchPhase<T extends KubeObject>(ctx: Context<T>, from: string):
   const retry = (error: WatchError): ErrorEvent<T> => errorEvent(ctx, error, 'watch', ctx.backoff.next());
   const gone = (cause: unknown): ErrorEvent<T> =>
     // A watch that ran fine before going stale relists at once; a list → 410 loop backs off.
-    errorEvent(ctx, new ResourceExpiredError({ resource: ctx.resource, resourceVersion, cause }), 'list', ctx.watchedSinceList ? 0 : ctx.backoff.next());
+    errorEvent(ctx, new ResourceExpiredError({ resource: ctx.resource, resourceVersion, cause }), 'list', ctx.watchedSinceList || ctx.afterOutage ? 0 : ctx.backoff.next());
   let opened = false;
   let markOpened: () => void = () => undefined;
   const whenOpened = new Promise<void>((resolve) => (markOpened = resolve));

@@ -4,7 +4,7 @@ import type { KubeObject } from '../../../runtime/src/api/resource.js';
 import { ServerHealth } from '../../../runtime/src/client/health.js';
 import { WatchStalledError } from '../../../runtime/src/watch/errors.js';
 import { watcher, type WatcherEvent, type WatcherOptions } from '../../../runtime/src/watch/watcher.js';
-import { FakeApi } from './fake-api.js';
+import { FakeApi, cm } from './fake-api.js';
 import { FakeClock, collect, flushMicrotasks, until } from './helpers.js';
 
 type Ev = WatcherEvent<KubeObject>;
@@ -140,6 +140,23 @@ describe('watcher connection health (fake clock)', () => {
     up = true;
     await until(clock, () => errors(run.events).length === 5);
     expect(errors(run.events)[4]?.retryInMs).toBe(1000);
+    await stop();
+  });
+
+  it('relists at once when the first watch after an outage finds its resourceVersion expired (a restarted server)', async () => {
+    let up = false;
+    const { api, clock, run, stop } = setup({}, () => up);
+    await until(clock, () => api.watchRequests.length === 1);
+    api.watchFaults.push({ kind: 'error', status: 500 });
+    api.health?.reportFailure(new Error('connection refused'));
+    await clock.advance(1500);
+    api.endWatches();
+    await until(clock, () => errors(run.events).length === 1);
+    // meanwhile the server restarted and forgot the old resourceVersions
+    api.silently(() => api.upsert(cm('new')));
+    up = true;
+    await until(clock, () => errors(run.events).length === 2);
+    expect(errors(run.events)[1]).toMatchObject({ next: 'list', retryInMs: 0 });
     await stop();
   });
 
