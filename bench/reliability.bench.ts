@@ -251,7 +251,9 @@ async function restarts(graceMs: number | undefined): Promise<number[]> {
 const median = (xs: readonly number[]): number | undefined => {
   if (xs.length === 0) return undefined;
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)];
+  const lo = s[Math.floor((s.length - 1) / 2)] ?? NaN;
+  const hi = s[Math.ceil((s.length - 1) / 2)] ?? NaN;
+  return (lo + hi) / 2;
 };
 
 async function main(): Promise<void> {
