@@ -1,5 +1,6 @@
 import type { KubeObject, Resource } from '../api/resource.js';
 import type { Client, JsonPatchOperation, ObjectKey } from '../client/client.js';
+import { isNotFound } from '../client/errors.js';
 import { describeError } from '../errors/opkit-error.js';
 import { FinalizerError } from './errors.js';
 
@@ -65,7 +66,9 @@ export async function addFinalizer<T extends KubeObject>(client: Client, resourc
  * Removes finalizer `name` with a guarded JSON patch: `test` that index i still holds `name`, then
  * `remove` index i.
  *
- * Guarantees: a no-op (no request) when `obj` does not have it; never removes another finalizer.
+ * Guarantees: a no-op (no request) when `obj` does not have it; never removes another finalizer;
+ * resolves with `obj` when the object is already gone (NotFound: `obj` was a stale read, e.g. from
+ * the cache, of an object whose last finalizer another reconcile removed — nothing holds it).
  * @throws {FinalizerError} `RemoveFinalizer` (cause: the API error; a failed `test` means the
  * finalizers changed since `obj` was read).
  */
@@ -81,6 +84,7 @@ export async function removeFinalizer<T extends KubeObject>(client: Client, reso
   try {
     return await client.patch(resource, key, patch, patchOptions(options));
   } catch (cause) {
+    if (isNotFound(cause)) return obj;
     throw new FinalizerError({ reason: 'RemoveFinalizer', message: `failed to remove finalizer ${name} from ${resource.kind} ${key.name}: ${describeError(cause)}`, cause });
   }
 }

@@ -47,6 +47,18 @@ describe('helpers against a real API server', () => {
     expect((await client.get(Widget, { namespace: ns, name: 'fin' })).metadata?.finalizers).toBeUndefined();
   });
 
+  it('removing a finalizer through a stale read of an object that is gone resolves: nothing holds it any more', async () => {
+    const held = await addFinalizer(client, Widget, await client.create(Widget, widget(ns, 'fin-gone')), 'a.opkit.dev/x');
+    await client.delete(Widget, { namespace: ns, name: 'fin-gone' });
+    const deleting = await client.get(Widget, { namespace: ns, name: 'fin-gone' });
+    expect(deleting.metadata?.deletionTimestamp).toBeTruthy();
+    await removeFinalizer(client, Widget, deleting, 'a.opkit.dev/x'); // the last finalizer: the object goes
+    await expect(client.get(Widget, { namespace: ns, name: 'fin-gone' })).rejects.toMatchObject({ reason: 'NotFound' });
+    // `deleting` (and `held`) are now stale reads, as a second reconcile from a lagging cache has.
+    await expect(removeFinalizer(client, Widget, deleting, 'a.opkit.dev/x')).resolves.toBe(deleting);
+    await expect(removeFinalizer(client, Widget, held, 'a.opkit.dev/x')).resolves.toBe(held);
+  });
+
   it('retryOnConflict re-reads and wins over a concurrent writer', async () => {
     await client.create(ConfigMap, { metadata: { namespace: ns, name: 'counter' }, data: { n: '0' } });
     const key = { namespace: ns, name: 'counter' };
