@@ -77,7 +77,7 @@ function nextSteps(answers: AppAnswers, io: CliIo, installed: boolean): string {
     ...(installed ? [] : [`  ${pm} install`]),
     `  ${`${pm} run build`.padEnd(17)}  # type-check and compile`,
     `  ${`${pm} test`.padEnd(17)}  # the controller against a real control plane`,
-    `  ${`${pm} run dev`.padEnd(17)}  # run against your current kubeconfig`,
+    `  ${`${pm} run dev`.padEnd(17)}  # run it on a local control plane (opkit dev)`,
     '',
   ].join('\n');
 }

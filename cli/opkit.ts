@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `opkit` command: `create api`, `generate types|crd`, `envtest`, `help`, `--version`.
+ * The `opkit` command: `create api`, `generate types|crd|rbac`, `dev`, `envtest`, `help`, `--version`.
  *
  * Exit codes: 0 success; 1 a failed command (see each command); 2 a usage error.
  * @module
@@ -24,6 +24,7 @@ Commands:
   generate types   CRD schemas → TypeScript types and Resource descriptors
   generate crd     TypeScript types with TSDoc markers → CRD manifests
   generate rbac    least-privilege RBAC from @rbac markers and the controllers' code
+  dev              run the operator from source on a local control plane, restarting on changes
   envtest          build (install), locate (path) or run (start) the local control plane
   help [command]   show help (of a command)
 
@@ -46,6 +47,8 @@ export function opkitVersion(): string {
  * commands (`generate types` above all) must not pay.
  */
 const rbacCommand = async () => import('./commands/generate-rbac.js');
+/** `dev` loads the control plane, ts-morph and codegen: also only when used. */
+const devCommand = async () => import('./commands/dev.js');
 
 async function helpOf(words: readonly string[]): Promise<string | undefined> {
   const topic = words.join(' ');
@@ -54,6 +57,7 @@ async function helpOf(words: readonly string[]): Promise<string | undefined> {
   if (topic === 'generate types') return GENERATE_TYPES_USAGE;
   if (topic === 'generate crd') return GENERATE_CRD_USAGE;
   if (topic === 'generate rbac') return (await rbacCommand()).GENERATE_RBAC_USAGE;
+  if (topic === 'dev') return (await devCommand()).DEV_USAGE;
   if (topic === 'generate') return `${GENERATE_TYPES_USAGE}\n${GENERATE_CRD_USAGE}`;
   return undefined;
 }
@@ -77,6 +81,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
   if (command === 'create' && sub === 'api') return runCreateApi(rest, io);
   if (command === 'envtest') return (await import('@opkit/runtime/testing')).runEnvtestCli(argv.slice(1));
+  if (command === 'dev') {
+    return (await devCommand()).runDev(argv.slice(1), { cwd: io.cwd, env: process.env, stdout: (t) => io.stdout.write(t), stderr: (t) => io.stderr.write(t) });
+  }
   if (command === 'create') {
     io.stderr.write(`${sub === undefined ? 'error: missing what to create' : `error: unknown: create ${sub}`} (opkit create api)\n\n${CREATE_API_USAGE}`);
     return 2;

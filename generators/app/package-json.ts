@@ -42,7 +42,7 @@ export function projectPackageJson(options: { name: string; description: string;
     scripts: {
       build: 'tsc -p tsconfig.json',
       start: 'node dist/src/main.js',
-      dev: 'tsx watch src/main.ts',
+      dev: 'opkit dev',
       generate: 'opkit generate types config/crd --out src/api',
       pretest: 'opkit generate rbac --check && opkit-envtest install',
       test: 'vitest run',

@@ -12,6 +12,7 @@ import { issueIdentity as issue, type Identity, type IdentityRequest } from './i
 import { freePort } from './ports.js';
 import { ManagedProcess } from './process.js';
 import { ReaperClient } from './reaper-client.js';
+import { persistentCerts } from './state-dir.js';
 import { restRequest, statusMessage, type RestTarget } from './rest.js';
 
 /** Default of {@link TestEnvironmentOptions.apiServerStopGraceMs}. */
@@ -38,6 +39,14 @@ export interface TestEnvironmentOptions {
   readonly controllers?: readonly ControllerName[];
   /** The kube-controller-manager binary (default: found like the other binaries). */
   readonly kubeControllerManager?: string;
+  /**
+   * Keep the control plane's data and certificates in this folder instead of a temp dir (default:
+   * a temp dir removed by `stop()`). A later environment with the same `stateDir` starts on the
+   * same etcd data — objects, CRDs and ServiceAccounts survive — in seconds (what `opkit dev`
+   * does). `stop()` stops the processes and keeps the folder. Caveats: one environment per folder
+   * at a time; CRDs in `crdPaths` must not exist yet (apply them yourself on a restart).
+   */
+  readonly stateDir?: string;
   /** Receives warnings such as skipped non-CRD documents (default `console.warn`). */
   readonly onWarning?: (message: string) => void;
   /**
@@ -99,13 +108,16 @@ export class TestEnvironment {
     const controllers = this.#options.controllers ?? [];
     if (this.#options.controllers !== undefined) checkControllerNames(controllers);
     const kcm = controllers.length > 0 ? (this.#options.kubeControllerManager ?? resolveControllerManager(this.#options.assets)) : undefined;
-    const dir = mkdtempSync(join(tmpdir(), 'opkit-envtest-'));
-    const running: Running = { dir, reaper: new ReaperClient(dir) };
+    const stateDir = this.#options.stateDir;
+    if (stateDir !== undefined) mkdirSync(stateDir, { recursive: true });
+    const dir = stateDir ?? mkdtempSync(join(tmpdir(), 'opkit-envtest-'));
+    // a kept folder is never the reaper's to delete
+    const running: Running = { dir, reaper: new ReaperClient(stateDir === undefined ? dir : '') };
     this.#running = running;
     try {
       // etcd boots while the certificates are generated; kube-apiserver retries etcd until it answers
       const etcdReady = this.#startEtcd(running, binaries.etcd);
-      const certs = createControlPlaneCerts();
+      const certs = stateDir === undefined ? createControlPlaneCerts() : persistentCerts(dir);
       const started = await this.#startApiserver(running, binaries.kubeApiserver, certs, await etcdReady.spawned);
       await etcdReady.healthy;
       await installCrds(running.target as RestTarget, crds, this.#timeout);
@@ -138,7 +150,7 @@ export class TestEnvironment {
     await running.controllerManager?.stop();
     await running.apiserver?.stop(this.#options.apiServerStopGraceMs ?? APISERVER_STOP_GRACE_MS);
     await running.etcd?.stop();
-    rmSync(running.dir, { recursive: true, force: true });
+    if (this.#options.stateDir === undefined) rmSync(running.dir, { recursive: true, force: true });
     running.reaper.release();
   }
 
@@ -240,7 +252,7 @@ export class TestEnvironment {
       writeFileSync(path, content, { mode: 0o600 });
       return path;
     };
-    mkdirSync(join(running.dir, 'pki'));
+    mkdirSync(join(running.dir, 'pki'), { recursive: true });
     const defaults = [
       `--etcd-servers=${etcdUrl}`,
       '--advertise-address=127.0.0.1',
