@@ -63,10 +63,15 @@ export async function runDevSession(options: DevSessionOptions, signal: AbortSig
     const samples = await applySamples(admin, join(root, 'config', 'samples'), kinds, signal);
     if (samples.length > 0) print(`applied ${samples.join(', ')} (server-side apply)`);
 
+    // the identity is issued once; config/rbac is re-applied only when a change regenerated it
+    let identityPath: string | undefined;
     const operatorKubeconfig = async (): Promise<string | undefined> => {
       if (!env) return options.cluster?.kubeconfigPath;
-      await regenerateRbac(root, print);
-      return (await issueOperatorIdentity(env, { rbacDir: join(root, 'config', 'rbac'), namespace: NAMESPACE })).kubeconfigPath;
+      const changed = await regenerateRbac(root, print);
+      if (changed || identityPath === undefined) {
+        identityPath = (await issueOperatorIdentity(env, { rbacDir: join(root, 'config', 'rbac'), namespace: NAMESPACE })).kubeconfigPath;
+      }
+      return identityPath;
     };
     if (options.cluster) await warnIfLeaseHeld(admin, `${options.projectStem}-leader-election`, print);
 
@@ -109,12 +114,18 @@ export async function runDevSession(options: DevSessionOptions, signal: AbortSig
       busy = true;
       try {
         for (let next: string | undefined = reason; next !== undefined && !signal.aborted; next = pending, pending = undefined) {
-          await stopChild(operator);
-          if (next.startsWith('config/crd')) {
-            await generateTypes({ inputs: [join(root, 'config', 'crd')], out: join(root, 'src', 'api') });
-            kinds = await applyCrds(admin, join(root, 'config', 'crd'), signal);
-          }
-          kubeconfigForOperator = await operatorKubeconfig();
+          // the old operator drains while the RBAC is regenerated
+          const [, kubeconfigPath] = await Promise.all([
+            stopChild(operator),
+            (async () => {
+              if (next.startsWith('config/crd')) {
+                await generateTypes({ inputs: [join(root, 'config', 'crd')], out: join(root, 'src', 'api') });
+                kinds = await applyCrds(admin, join(root, 'config', 'crd'), signal);
+              }
+              return operatorKubeconfig();
+            })(),
+          ]);
+          kubeconfigForOperator = kubeconfigPath;
           operator = start();
           print(`restarted the operator (${next})`);
           options.onRestart?.(next);
@@ -144,12 +155,15 @@ export async function runDevSession(options: DevSessionOptions, signal: AbortSig
   }
 }
 
-async function regenerateRbac(root: string, print: (line: string) => void): Promise<void> {
+/** Regenerates config/rbac; whether a file changed. A failure is printed, never thrown. */
+async function regenerateRbac(root: string, print: (line: string) => void): Promise<boolean> {
   try {
-    const result = await generateRbac({ cwd: root });
-    for (const f of result.files.filter((x) => x.status === 'written')) print(`regenerated ${f.path}`);
+    const written = (await generateRbac({ cwd: root })).files.filter((x) => x.status === 'written');
+    for (const f of written) print(`regenerated ${f.path}`);
+    return written.length > 0;
   } catch (err) {
     print(`error: ${describeError(err)} (config/rbac left as it was)`);
+    return false;
   }
 }
 
