@@ -15,7 +15,6 @@ import { apiSpec, type ApiSpec } from '../shared/api-spec.js';
 import { OpkitGenerator } from '../shared/base.js';
 import { ScaffoldError } from '../shared/errors.js';
 import { registerController } from '../shared/main-edit.js';
-import { generateRbac } from '../../codegen/rbac/generate-rbac.js';
 import { CodegenError } from '../../codegen/errors.js';
 import { addCrdVersion, addKustomizeResource, summarizeCrd, type CrdSummary } from '../shared/manifests.js';
 import { templatesDir } from '../shared/paths.js';
@@ -23,6 +22,9 @@ import { readProjectConfig } from '../shared/project.js';
 import { defaultGroup, pluralize } from '../shared/names.js';
 import { generateProjectTypes } from '../shared/types.js';
 import { apiGroupOf, checkGroup, checkGroupOfDomain, checkKind, checkPlural, checkVersion, groupWithinDomain } from '../shared/validate.js';
+
+/** opkit generate rbac, loaded when used (it loads ts-morph, a TypeScript compiler). */
+const rbac = async () => import('../../codegen/rbac/generate-rbac.js');
 
 /** The file of this generator (yeoman registers generators by path). */
 export const API_GENERATOR_PATH: string = fileURLToPath(import.meta.url);
@@ -172,6 +174,7 @@ export class ApiGenerator extends OpkitGenerator<ApiGeneratorOptions> {
   async #checkRbac(): Promise<void> {
     if (this.options.newProject === true) return;
     try {
+      const { generateRbac } = await rbac();
       await generateRbac({ cwd: this.destinationRoot(), check: true });
     } catch (cause) {
       if (!(cause instanceof CodegenError)) throw cause;
@@ -181,6 +184,7 @@ export class ApiGenerator extends OpkitGenerator<ApiGeneratorOptions> {
 
   /** After the files are on disk: config/rbac follows the new controller (opkit generate rbac). */
   async end(): Promise<void> {
+    const { generateRbac } = await rbac();
     await generateRbac({ cwd: this.destinationRoot() });
   }
 
