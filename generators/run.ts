@@ -5,6 +5,7 @@
  * @module
  */
 import { Console } from 'node:console';
+import { format } from 'node:util';
 import type { Readable, Writable } from 'node:stream';
 import type { InputOutputAdapter } from '@yeoman/types';
 import type { AppInputs } from './app/index.js';
@@ -59,6 +60,9 @@ export async function runGenerator(run: GeneratorRun, cwd: string, io: Generator
     const log = createLogger(streams);
     // Every error rejects the run and the caller reports it; yeoman's extra line is noise.
     log.error = () => log;
+    // A changed file is shown as `update`, the word of the summary (`force` is yeoman's: it was told
+    // to write without asking, since the generators refuse what they must not overwrite).
+    log.force = (...args: unknown[]) => log.write(`${'update'.padStart('identical'.length)} ${format(...args)}\n`);
     adapter = new TerminalAdapter({ ...streams, log });
   }
   const env = createEnv({ cwd, logCwd: cwd, adapter, force: true, skipInstall: true });

@@ -45,6 +45,7 @@ describe('opkit create api: a new kind', { timeout: 60_000 }, () => {
   let dir: string;
   let before: Record<string, string>;
   let after: Record<string, string>;
+  let stdout: string;
 
   beforeAll(async () => {
     dir = project();
@@ -53,7 +54,14 @@ describe('opkit create api: a new kind', { timeout: 60_000 }, () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     after = readTree(dir);
+    stdout = run.stdout;
   }, 60_000);
+
+  test('lists each file as create or update (not yeoman\'s "force")', () => {
+    expect(stdout).toMatch(/^ +create config\/crd\/cache\.example\.com_memcacheds\.yaml$/m);
+    expect(stdout).toMatch(/^ +update src\/main\.ts$/m);
+    expect(stdout).not.toMatch(/\bforce\b/);
+  });
 
   test('adds the CRD, types, controller, sample and test', () => {
     const added = Object.keys(after).filter((f) => !(f in before));
