@@ -164,21 +164,47 @@ function hasCycle(value: object): boolean {
  * of documents the parser found (then documents have no line).
  */
 export function documentLines(text: string, count: number): (number | undefined)[] {
-  const segments: { line: number | undefined }[] = [{ line: undefined }];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i += 1) {
-    const line = lines[i] ?? '';
-    const current = segments[segments.length - 1] as { line: number | undefined };
-    if (/^---(?:[ \t]|$)/.test(line)) {
-      const rest = line.slice(3).trim();
-      segments.push({ line: rest !== '' && !rest.startsWith('#') ? i + 1 : undefined });
-      continue;
-    }
-    const trimmed = line.trim();
-    if (trimmed === '' || trimmed.startsWith('#') || /^\.\.\.(?:[ \t]|$)/.test(line)) continue;
-    if (segments.length === 1 && current.line === undefined && line.startsWith('%')) continue;
-    if (current.line === undefined) current.line = i + 1;
+  // segment starts: the file start, and every `---` marker (found by one regex scan, not per line)
+  const segments: { offset: number; line: number; marker: boolean }[] = [{ offset: 0, line: 1, marker: false }];
+  const markers = /^---(?=[ \t\r\n]|$)/gm;
+  let newlines = 0;
+  let counted = 0;
+  for (let match = markers.exec(text); match !== null; match = markers.exec(text)) {
+    newlines += countNewlines(text, counted, match.index);
+    counted = match.index;
+    segments.push({ offset: match.index, line: newlines + 1, marker: true });
   }
-  const documents = segments.filter((segment, k) => k > 0 || segment.line !== undefined || segments.length === 1);
-  return documents.length === count ? documents.map((segment) => segment.line) : [];
+  const starts = segments.map((segment, k) => {
+    const end = segments[k + 1]?.offset ?? text.length;
+    return { first: firstContentLine(text, segment, end), marker: segment.marker };
+  });
+  const documents = starts.filter((start, k) => k > 0 || start.first !== undefined || starts.length === 1);
+  return documents.length === count ? documents.map((start) => start.first) : [];
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n += 1;
+  return n;
+}
+
+/** The 1-based line of the first content in a segment (after its `---` marker, which may hold content itself). */
+function firstContentLine(text: string, segment: { offset: number; line: number; marker: boolean }, end: number): number | undefined {
+  let offset = segment.offset;
+  let line = segment.line;
+  let first = true;
+  while (offset < end) {
+    const newline = text.indexOf('\n', offset);
+    const lineEnd = newline === -1 || newline > end ? end : newline;
+    let content = text.slice(offset, lineEnd);
+    if (first && segment.marker) content = content.slice(3);
+    const trimmed = content.trim();
+    const skip = trimmed === '' || trimmed.startsWith('#') || /^\.\.\.(?:\s|$)/.test(content) || (!segment.marker && content.startsWith('%'));
+    if (!skip) return line;
+    first = false;
+    if (newline === -1 || newline >= end) return undefined;
+    offset = newline + 1;
+    line += 1;
+  }
+  return undefined;
 }

@@ -193,6 +193,11 @@ export function inputViews(declarations: readonly Declaration[], allocator: Name
   return views;
 }
 
+/** A-Z, a-z, `_` or `$`. */
+function isIdentifierStart(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 36;
+}
+
 /** The identifiers in a type text, outside string literals. */
 function typeNames(text: string): string[] {
   const names: string[] = [];
@@ -211,9 +216,9 @@ function renameTypes(text: string, names: ReadonlyMap<string, string>, seen?: (n
       while (j < text.length && text[j] !== "'") j += text[j] === '\\' ? 2 : 1;
       out += text.slice(i, j + 1);
       i = j + 1;
-    } else if (/[A-Za-z_$]/.test(ch)) {
+    } else if (isIdentifierStart(text.charCodeAt(i))) {
       let j = i + 1;
-      while (j < text.length && /[A-Za-z0-9_$]/.test(text[j] as string)) j += 1;
+      while (j < text.length && (isIdentifierStart(text.charCodeAt(j)) || (text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57))) j += 1;
       const name = text.slice(i, j);
       seen?.(name);
       out += names.get(name) ?? name;

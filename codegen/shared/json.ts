@@ -68,41 +68,38 @@ export function jsonEqual(a: JsonValue, b: JsonValue): boolean {
 }
 
 /**
- * `sha256:<hex>` of `canonicalJson(value)`, computed without building the text (a 20 MB CRD's
- * canonical JSON is 20 MB of short-lived strings). Equal to `sha256(canonicalJson(value))`.
+ * `sha256:<hex>` of `canonicalJson(value)`, computed fast: by the native `JSON.stringify` over
+ * key-sorted copies when no object has an array-index-like key (JavaScript would order those
+ * numerically, not as sorted strings), else by `canonicalJson`. Equal to
+ * `sha256(canonicalJson(value))` either way.
  */
 export function canonicalHash(value: JsonValue): string {
-  const hash = createHash('sha256');
-  let buffer = '';
-  const write = (text: string): void => {
-    buffer += text;
-    if (buffer.length > 65_536) {
-      hash.update(buffer);
-      buffer = '';
-    }
-  };
-  const visit = (node: JsonValue): void => {
+  const text = hasIndexLikeKey(value) ? canonicalJson(value) : JSON.stringify(value, sortedKeysReplacer);
+  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+}
+
+function sortedKeysReplacer(this: unknown, _key: string, node: unknown): unknown {
+  if (typeof node !== 'object' || node === null || Array.isArray(node)) return node;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(node).sort()) sorted[key] = (node as Record<string, unknown>)[key];
+  return sorted;
+}
+
+function hasIndexLikeKey(value: JsonValue): boolean {
+  const stack: JsonValue[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop() as JsonValue;
     if (Array.isArray(node)) {
-      write('[');
-      node.forEach((item, i) => {
-        if (i > 0) write(',');
-        visit(item);
-      });
-      write(']');
+      for (const item of node) if (typeof item === 'object' && item !== null) stack.push(item);
     } else if (isJsonObject(node)) {
-      write('{');
-      Object.keys(node).sort().forEach((key, i) => {
-        write(i > 0 ? `,${JSON.stringify(key)}:` : `${JSON.stringify(key)}:`);
-        visit(node[key] as JsonValue);
-      });
-      write('}');
-    } else {
-      write(JSON.stringify(node));
+      for (const key in node) {
+        if (/^(?:0|[1-9]\d*)$/.test(key)) return true;
+        const child = node[key] as JsonValue;
+        if (typeof child === 'object' && child !== null) stack.push(child);
+      }
     }
-  };
-  visit(value);
-  hash.update(buffer);
-  return `sha256:${hash.digest('hex')}`;
+  }
+  return false;
 }
 
 /** `sha256:<hex>` of a text. */

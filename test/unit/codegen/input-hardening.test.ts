@@ -9,6 +9,7 @@ import { parseCrdYaml } from '../../../codegen/crd-to-ts/load.js';
 import { documentLines, readYamlDocuments } from '../../../codegen/crd-to-ts/read-yaml.js';
 import { schemaProblems } from '../../../codegen/crd-to-ts/validate-schema.js';
 import { SchemaError, type CodegenError } from '../../../codegen/errors.js';
+import { canonicalHash, canonicalJson, sha256 } from '../../../codegen/shared/json.js';
 import { aliasBomb, crdWithSchema, hostileInputs } from '../../fixtures/codegen/hostile-inputs.js';
 
 let dir: string;
@@ -79,6 +80,15 @@ describe('reading CRD files within limits', () => {
     expect(documentLines('%YAML 1.2\n---\na: 1\n', 1)).toEqual([3]);
     expect(documentLines('--- {a: 1}\n---\nb: 1\n', 2)).toEqual([1, 3]);
     expect(documentLines('a: 1\n', 2)).toEqual([]);
+  });
+});
+
+describe('the source hash', () => {
+  it('is the sha256 of the canonical JSON, also with keys JavaScript orders as array indexes', () => {
+    for (const value of [{ b: 1, a: [{ d: 'x', c: null }] }, { '10': 1, '9': 2, a: { '1': true } }, [1, 'two', { z: [], y: {} }], { é: 1, e: 2, E: 3 }]) {
+      expect(canonicalHash(value)).toBe(sha256(canonicalJson(value)));
+    }
+    expect(canonicalHash({ b: 1, a: 2 })).toBe(canonicalHash({ a: 2, b: 1 }));
   });
 });
 
