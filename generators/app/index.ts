@@ -14,7 +14,7 @@ import { OpkitGenerator } from '../shared/base.js';
 import { defaultGroup, defaultKind, pluralize, projectStem, toPackageName } from '../shared/names.js';
 import { opkitDependencies, templatesDir, type OpkitDependencies } from '../shared/paths.js';
 import { assertTargetUsable, targetProblem } from '../shared/target.js';
-import { checkDomain, checkGroup, checkGroupOfDomain, checkKind, checkPlural, checkProjectName, checkVersion } from '../shared/validate.js';
+import { assertGivenValid, checkDomain, checkGroup, checkGroupOfDomain, checkKind, checkPlural, checkProjectName, checkVersion } from '../shared/validate.js';
 import { projectPackageJson } from './package-json.js';
 
 /** The file of this generator (yeoman registers generators by path). */
@@ -98,6 +98,8 @@ export class AppGenerator extends OpkitGenerator<AppGeneratorOptions> {
     const name = given.projectName ?? toPackageName(basename(resolve(cwd, given.directory)));
     given.domain ??= await this.askValue({ name: 'domain', message: 'Domain of your API groups', fallback: APP_DEFAULTS.domain, check: checkDomain, reason: 'InvalidDomain' });
     const domain = given.domain;
+    // A --group flag that is the domain itself is refused now, not after the remaining prompts.
+    if (given.group !== undefined) assertGivenValid(given.group, (g) => checkGroupOfDomain(g, domain), 'InvalidGroup');
     given.group ??= await this.askValue({
       name: 'group',
       message: `API group (<group>.${domain})`,

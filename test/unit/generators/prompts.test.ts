@@ -111,6 +111,14 @@ describe('create-operator prompts (interactive runs)', { timeout: 60_000 }, () =
     expect(validateOf(adapter, 'group', 'example.com')).toMatch(/group "example.com" is the project's domain itself; pass the part before the domain/);
   });
 
+  test('a --group that is the domain answered at the prompt is refused right after the domain prompt', async () => {
+    const adapter = new TestAdapter({ mockedAnswers: { directory: 'same-domain-operator', domain: 'acme.io' } });
+    const err = await rejection(runGenerator({ generator: 'app', options: { interactive: true, group: 'acme.io' } }, tmp.dir, captureIo(tmp.dir).io, adapter));
+    expect(err.message).toMatch(/group "acme.io" is the project's domain itself/);
+    expect(asked(adapter)).toEqual(['directory', 'domain']);
+    expect(existsSync(join(tmp.dir, 'same-domain-operator'))).toBe(false);
+  });
+
   test('shows every value and file before writing; answering no writes nothing', async () => {
     const { adapter, logged } = recordingAdapter({ directory: 'declined-operator', write: false });
     const err = await rejection(runGenerator({ generator: 'app', options: { interactive: true } }, tmp.dir, captureIo(tmp.dir).io, adapter));
