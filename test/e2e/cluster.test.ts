@@ -20,10 +20,13 @@ import { ApiError, isNotFound } from '../../runtime/src/client/errors.js';
 import { createTransport, type Transport } from '../../runtime/src/client/transport.js';
 import { TestEnvironment, issueOperatorIdentity, type StartedEnvironment } from '../../runtime/src/testing/index.js';
 import { freePort } from '../../runtime/src/testing/ports.js';
+import { KubeConfig } from '@kubernetes/client-node';
 import { eventually } from '../support/poll.js';
+import { processesMatching } from '../support/processes.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CREATE_OPERATOR = join(ROOT, 'dist', 'cli', 'create-operator.js');
+const OPKIT = join(ROOT, 'dist', 'cli', 'opkit.js');
 const tmp = mkdtempSync(join(tmpdir(), 'opkit-e2e-cluster-'));
 const project = join(tmp, 'shop-operator');
 const staging = join(tmp, 'image');
@@ -104,7 +107,7 @@ export async function reconcileShop(req: Request, ctx: ReconcileContext): Promis
 
 interface Shop extends KubeObject {
   spec?: { foo?: string };
-  status?: { observedGeneration?: number; conditions?: Array<{ type: string; status: string }> };
+  status?: { observedGeneration?: number; conditions?: Array<{ type: string; status: string; message?: string }> };
 }
 const Shop: Resource<Shop> = { group: 'shop.example.com', version: 'v1alpha1', kind: 'Shop', plural: 'shops', namespaced: true, subresources: { status: true } };
 
@@ -255,5 +258,60 @@ describe('a generated operator, from laptop to cluster', () => {
     expect(output).toContain('RBAC up to date');
     expect(output).toMatch(/Tests\s+\d+ passed/);
     expect(output).not.toMatch(/Tests\s+.*failed/);
+  });
+
+  test('opkit dev takes the project to a reconciled sample, restarts the operator on a source change, stops everything on Ctrl-C, and a restart keeps the data', async () => {
+    const startDev = () => {
+      let out = '';
+      const child = spawn(process.execPath, [OPKIT, 'dev'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'], env: { ...childEnv, KUBECONFIG: '' } });
+      child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString('utf8')));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      return { child, exited, output: () => out };
+    };
+    const devClient = (): { client: Client; close: () => void } => {
+      const kc = new KubeConfig();
+      kc.loadFromFile(join(project, '.opkit', 'dev', 'kubeconfig'));
+      const t = createTransport(kc);
+      return { client: createClient(t), close: () => t.close() };
+    };
+    const readyMessage = async (client: Client): Promise<string | undefined> =>
+      (await client.get(Shop, { namespace: 'default', name: 'shop-sample' })).status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True')?.message;
+
+    let dev = startDev();
+    let conn: { client: Client; close: () => void } | undefined;
+    try {
+      await eventually(() => dev.output().includes('opkit dev: operator:'), { timeoutMs: 120_000, what: `opkit dev to run the operator (output: ${dev.output()})` });
+      expect(dev.output()).toMatch(/opkit dev: try: +KUBECONFIG=\S+\/\.opkit\/dev\/kubeconfig kubectl get shops -A/);
+      conn = devClient();
+      const { client } = conn;
+      expect(await eventually(() => readyMessage(client), { timeoutMs: 60_000, what: `the sample to be Ready (output: ${dev.output()})` })).toBe('Deployment and Service exist');
+      expect((await client.get(Deployment, { namespace: 'default', name: 'shop-sample' })).metadata?.ownerReferences?.[0]?.kind).toBe('Shop');
+
+      const file = join(project, 'src/controllers/shop.controller.ts');
+      writeFileSync(file, readFileSync(file, 'utf8').replace("message: 'Deployment and Service exist'", "message: 'edited while opkit dev ran'"));
+      await eventually(async () => (await readyMessage(client)) === 'edited while opkit dev ran', { timeoutMs: 30_000, what: `the restarted operator to reconcile (output: ${dev.output()})` });
+      expect(dev.output()).toContain('restarted the operator (src/controllers/shop.controller.ts)');
+      expect(dev.output()).not.toMatch(/RBAC forbids|ForbiddenError/);
+    } finally {
+      conn?.close();
+      dev.child.kill('SIGINT');
+    }
+    expect(await dev.exited).toBe(0);
+    expect(dev.output()).toContain('opkit dev: stopped');
+    // etcd, kube-apiserver and kube-controller-manager (data in .opkit/dev) and the operator (the project's tsx) are gone
+    expect(processesMatching(project)).toEqual([]);
+
+    dev = startDev();
+    try {
+      await eventually(() => dev.output().includes('opkit dev: operator:'), { timeoutMs: 60_000, what: 'opkit dev to start again' });
+      conn = devClient();
+      // the sample and its status survived: the control plane resumed its data
+      expect(await readyMessage(conn.client)).toBe('edited while opkit dev ran');
+    } finally {
+      conn?.close();
+      dev.child.kill('SIGINT');
+    }
+    expect(await dev.exited).toBe(0);
   });
 });
