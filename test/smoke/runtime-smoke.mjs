@@ -1,7 +1,9 @@
 // Smoke test of the built @opkit/runtime on whatever Node runs this file (CI: Node 24).
 // Exits non-zero on the first failed check; prints "N passed, 0 failed" at the end.
 import assert from 'node:assert/strict';
-import { ConfigMap, Manager, controller, createClient, createTransport, silentLogger } from '@opkit/runtime';
+import { ConfigMap, Manager, controller } from '@opkit/runtime';
+import { createClient, createTransport } from '@opkit/runtime/client';
+import { silentLogger } from '@opkit/runtime/log';
 import { TestEnvironment } from '@opkit/runtime/testing';
 
 const checks = [];

@@ -4,7 +4,7 @@ import type { ControllerHost } from '../../runtime/src/controller/builder.js';
 import type { ControllerMetrics, ReconcileResultLabel } from '../../runtime/src/controller/metrics.js';
 import { createJsonLogger } from '../../runtime/src/log/logger.js';
 import type { EventRecorder, EventType } from '../../runtime/src/events/recorder.js';
-import type { Runnable } from '../../runtime/src/manager/runnable.js';
+import type { Runnable } from '../../runtime/src/lifecycle/runnable.js';
 import { FakeClock, flushMicrotasks } from '../../runtime/src/util/fake-clock.js';
 import { FakeCache } from './fake-cache.js';
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../util/clock.js';
-import { linkAbort } from '../util/linked-abort.js';
+import { linkAbort } from '../lifecycle/abort.js';
 
 /** A deadline on one operation: its signal aborts when the caller's does or when the time is up. */
 export interface Deadline {

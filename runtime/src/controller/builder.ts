@@ -5,7 +5,7 @@ import type { Client, Reader } from '../client/client.js';
 import { isNotFound } from '../client/errors.js';
 import type { EventRecorder } from '../events/recorder.js';
 import type { Logger } from '../log/logger.js';
-import type { Runnable } from '../manager/runnable.js';
+import type { Runnable } from '../lifecycle/runnable.js';
 import type { Predicate } from '../predicates/predicates.js';
 import type { WorkqueueMetrics } from '../queue/metrics.js';
 import type { RateLimiter, RateLimitOptions } from '../queue/rate-limiter.js';

@@ -11,7 +11,7 @@ import type { Logger } from '../log/logger.js';
 import type { WorkqueueMetrics } from '../queue/metrics.js';
 import type { RateLimiter, RateLimitOptions } from '../queue/rate-limiter.js';
 import { RateLimitingQueue } from '../queue/rate-limiting.js';
-import { settleWithin, waitForAbort } from '../util/abort.js';
+import { settleWithin, waitForAbort } from '../lifecycle/abort.js';
 import type { Clock, Timer } from '../util/clock.js';
 import { ControllerError, isTerminalError } from './errors.js';
 import { parseKey, type Request } from './handlers.js';

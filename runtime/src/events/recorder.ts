@@ -4,7 +4,7 @@ import type { KubeObject } from '../api/resource.js';
 import type { Client } from '../client/client.js';
 import { isAlreadyExists, isNotFound } from '../client/errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
-import type { Runnable } from '../manager/runnable.js';
+import type { Runnable } from '../lifecycle/runnable.js';
 import { realClock, sleep, type Clock } from '../util/clock.js';
 import { formatMicroTime } from '../util/time-format.js';
 

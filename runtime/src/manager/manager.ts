@@ -23,7 +23,8 @@ import { eventsFlowing } from './readiness.js';
 import { ManagerError } from './errors.js';
 import { runAll } from './run.js';
 import { ManagerOperations, type OperationsOptions } from './operations.js';
-import type { Runnable } from './runnable.js';
+import type { Runnable } from '../lifecycle/runnable.js';
+import { linkAbort } from '../lifecycle/abort.js';
 
 /** What a cache factory gets from the manager. */
 export interface CacheDependencies {
@@ -247,10 +248,7 @@ export class Manager implements ControllerHost {
     const informers = new Map<Informer<KubeObject>, true>();
     for (const r of this.#runnables) if (r instanceof Controller) for (const i of r.informers) informers.set(i, true);
     const timeoutMs = this.#options.cacheSyncTimeoutMs ?? 120_000;
-    const syncCtl = new AbortController();
-    const onAbort = (): void => syncCtl.abort(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    if (signal.aborted) syncCtl.abort(signal.reason);
+    const syncCtl = linkAbort([signal]);
     const timer = this.clock.setTimer(timeoutMs, () =>
       syncCtl.abort(new ManagerError({ reason: 'CacheSyncFailed', message: `caches did not sync within ${timeoutMs} ms` })),
     );
@@ -282,7 +280,7 @@ export class Manager implements ControllerHost {
       throw err;
     } finally {
       timer.cancel();
-      signal.removeEventListener('abort', onAbort);
+      syncCtl.dispose();
     }
   }
 }

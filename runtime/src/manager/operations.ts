@@ -8,7 +8,7 @@ import { OperatorMetrics } from '../metrics/metrics.js';
 import { HealthChecks, ping } from '../server/health.js';
 import { HttpEndpoint, parseBindAddress, send, type RouteHandler } from '../server/http.js';
 import type { Clock } from '../util/clock.js';
-import { alwaysLeader, type LeaderElector } from './runnable.js';
+import { alwaysLeader, type LeaderElector } from '../lifecycle/runnable.js';
 
 /**
  * Lease-based leader election settings (`new Manager({ leaderElection: { name: 'my-op-lock' } })`);

@@ -1,10 +1,10 @@
 import { describeError } from '../errors/opkit-error.js';
 import type { Logger } from '../log/logger.js';
-import { settleWithin, waitForAbort } from '../util/abort.js';
+import { linkAbort, settleWithin, waitForAbort } from '../lifecycle/abort.js';
 import type { Clock } from '../util/clock.js';
 import { LeaderElectionLostError } from '../leader/errors.js';
 import { ManagerError } from './errors.js';
-import type { LeaderElector, Runnable } from './runnable.js';
+import type { LeaderElector, Runnable } from '../lifecycle/runnable.js';
 
 /** Options of {@link runAll}. */
 export interface RunAllOptions {
@@ -27,10 +27,7 @@ export interface RunAllOptions {
  * @internal the manager's run loop.
  */
 export async function runAll(o: RunAllOptions): Promise<void> {
-  const stopCtl = new AbortController();
-  const onAbort = (): void => stopCtl.abort(o.signal.reason);
-  o.signal.addEventListener('abort', onAbort, { once: true });
-  if (o.signal.aborted) stopCtl.abort(o.signal.reason);
+  const stopCtl = linkAbort([o.signal]);
   let failure: ManagerError | undefined;
   const fail = (err: ManagerError): void => {
     if (failure === undefined && !stopCtl.signal.aborted) {
@@ -68,7 +65,7 @@ export async function runAll(o: RunAllOptions): Promise<void> {
               if (leading.aborted) return lost();
               leading.addEventListener('abort', lost, { once: true });
             }
-            const signal = leading === stopCtl.signal ? leading : AbortSignal.any([stopCtl.signal, leading]);
+            const signal = leading === stopCtl.signal ? leading : linkAbort([stopCtl.signal, leading]).signal;
             return Promise.all(elected.map((r) => launch(r, signal))).then(() => undefined);
           }),
         )
@@ -83,7 +80,7 @@ export async function runAll(o: RunAllOptions): Promise<void> {
     const allStopped = settleWithin(Promise.all(running), o.clock, o.gracefulShutdownTimeoutMs);
     if (!(await allStopped)) o.log.error('Graceful shutdown timed out; some runnables are still running');
   } finally {
-    o.signal.removeEventListener('abort', onAbort);
+    stopCtl.dispose();
   }
   if (failure !== undefined) throw failure;
 }

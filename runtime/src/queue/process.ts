@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { checkNumber, WorkqueueError } from './errors.js';
+import { linkAbort } from '../lifecycle/abort.js';
 
 /** The work done for one key; may be synchronous or return a promise. */
 export type ProcessFn = (key: string) => Promise<void> | void;
@@ -43,12 +44,9 @@ export function runWorkers(source: WorkSource, fn: ProcessFn, options: ProcessOp
 
 async function run(source: WorkSource, fn: ProcessFn, concurrency: number, options: ProcessOptions): Promise<void> {
   const { signal, onError } = options;
-  const stop = new AbortController();
+  const stop = linkAbort([signal]);
   // every waiting worker listens on `stop`: allow one listener per worker without Node's leak warning
   setMaxListeners(concurrency + 10, stop.signal);
-  const onAbort = (): void => stop.abort();
-  if (signal?.aborted === true) stop.abort();
-  else signal?.addEventListener('abort', onAbort, { once: true });
 
   let failure: WorkqueueError | undefined;
   const fail = (error: unknown, key: string): void => {
@@ -87,7 +85,7 @@ async function run(source: WorkSource, fn: ProcessFn, concurrency: number, optio
   try {
     await Promise.all(Array.from({ length: concurrency }, worker));
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    stop.dispose();
   }
   if (failure !== undefined) throw failure;
 }

@@ -1,6 +1,6 @@
 import type { ServerHealth } from '../client/health.js';
 import { sleep, type Clock } from '../util/clock.js';
-import { linkAbort } from '../util/linked-abort.js';
+import { linkAbort } from '../lifecycle/abort.js';
 
 /** How a {@link waitToRetry} ended. */
 export type RetryWaitOutcome = 'elapsed' | 'recovered' | 'aborted';

@@ -9,6 +9,7 @@ import { realClock, type Clock } from '../util/clock.js';
 import { createBackoff, type Backoff, type BackoffSpec } from './backoff.js';
 import { ForbiddenError, KindNotServedError, ResourceExpiredError, WatchError, WatchStalledError } from './errors.js';
 import { waitToRetry } from './retry-wait.js';
+import { linkAbort } from '../lifecycle/abort.js';
 
 /** Options of {@link watcher}. */
 export interface WatcherOptions {
@@ -180,17 +181,9 @@ function selectors(scope: InformerScope): { labelSelector?: string; fieldSelecto
   };
 }
 
-/** A controller aborted with `signal`; `dispose()` unlinks it. */
-function linkedController(signal: AbortSignal): { controller: AbortController; dispose: () => void } {
-  const controller = new AbortController();
-  const onAbort = (): void => controller.abort(signal.reason);
-  if (signal.aborted) controller.abort(signal.reason);
-  else signal.addEventListener('abort', onAbort, { once: true });
-  return { controller, dispose: () => signal.removeEventListener('abort', onAbort) };
-}
-
 async function listPage<T extends KubeObject>(ctx: Context<T>, continueToken: string | undefined): Promise<ObjectList<T>> {
-  const { controller, dispose } = linkedController(ctx.signal);
+  const controller = linkAbort([ctx.signal]);
+  const { dispose } = controller;
   let timedOut = false;
   const timer = ctx.clock.setTimer(ctx.requestTimeoutMs, () => {
     timedOut = true;
@@ -300,7 +293,8 @@ async function* watchPhase<T extends KubeObject>(ctx: Context<T>, from: string):
   let stalled = false;
   const openedAt = ctx.clock.now();
   let lastActivity = openedAt;
-  const { controller, dispose } = linkedController(ctx.signal);
+  const controller = linkAbort([ctx.signal]);
+  const { dispose } = controller;
   let timer = ctx.clock.setTimer(ctx.stallTimeoutMs, checkStall);
   function checkStall(): void {
     const idle = ctx.clock.now() - lastActivity;

@@ -8,7 +8,8 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigMap, Lease, Manager, Secret, controller, createJsonLogger } from '@opkit/runtime';
+import { ConfigMap, Lease, Manager, Secret, controller } from '@opkit/runtime';
+import { createJsonLogger } from '@opkit/runtime/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRbac } from '../../../codegen/rbac/generate-rbac.js';
 import { createClient, type Client } from '../../../runtime/src/client/client.js';

@@ -4,7 +4,7 @@ import { controller } from '../../../runtime/src/controller/builder.js';
 import { silentLogger } from '../../../runtime/src/log/logger.js';
 import { ManagerError } from '../../../runtime/src/manager/errors.js';
 import { Manager } from '../../../runtime/src/manager/manager.js';
-import type { LeaderElector } from '../../../runtime/src/manager/runnable.js';
+import type { LeaderElector } from '../../../runtime/src/lifecycle/runnable.js';
 import { FakeClock } from '../../../runtime/src/util/fake-clock.js';
 import { settle } from '../../support/controller-host.js';
 import { FakeCache } from '../../support/fake-cache.js';
