@@ -11,6 +11,7 @@
  *   npx tsx bench/create.bench.ts            (needs npm run build; VITE=9.3.0 PEPR=1.1.4 by default)
  */
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { installReleaseTools, startLocalRegistry } from '../test/support/registry.js';
@@ -33,7 +34,7 @@ const TOOLS: Tool[] = [
   { name: 'npm create vite', create: `npm create vite@${VITE} my-vite -- --template vanilla-ts --no-interactive`, dir: 'my-vite' },
   {
     name: 'pepr init',
-    create: `npx --yes pepr@${PEPR} init --name my-pepr --description bench --error-behavior ignore --uuid 8f9a4b8e-bench-0000-0000-000000000000 --yes --skip-post-init`,
+    create: `npx --yes pepr@${PEPR} init --name my-pepr --description bench --error-behavior ignore --uuid ${randomUUID()} --yes --skip-post-init`,
     dir: 'my-pepr',
   },
 ];
@@ -89,7 +90,9 @@ try {
   for (const p of packed) console.log(`  ${p.name}: ${(p.size / 1024).toFixed(1)} kB packed, ${(p.unpackedSize / 1024).toFixed(1)} kB unpacked, ${p.entryCount} files`);
   const results: Array<[Tool, { cold: Measured; warm: Measured }]> = [];
   for (const tool of TOOLS) {
-    results.push([tool, await measure(tool, toolsBin, packed.map((p) => p.file))]);
+    const r = await measure(tool, toolsBin, packed.map((p) => p.file));
+    console.log(`${tool.name}: cold scaffold ${s(r.cold.scaffoldMs)} + install ${s(r.cold.installMs)}; warm ${s(r.warm.scaffoldMs)} + ${s(r.warm.installMs)}; node_modules ${mb(r.cold.nodeModulesBytes)}`);
+    results.push([tool, r]);
   }
   const [, operator] = results[0] ?? [];
   console.log('\n| tool | cold scaffold | cold install | cold total | warm total | node_modules |');

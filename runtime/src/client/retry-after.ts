@@ -1,5 +1,5 @@
 import { sleep, type Clock } from '../util/clock.js';
-import { linkAbort } from '../util/linked-abort.js';
+import { linkAbort } from '../lifecycle/abort.js';
 import type { ResponseHeaders } from './errors.js';
 
 /** Longest `Retry-After` honoured, in ms: a server asking for more is waited on for this long (10 min). */
