@@ -43,8 +43,9 @@ export { controller, type ControllerBuilder, type WatchOptions } from './control
 export type { ReconcileContext, ReconcileResult, Reconciler, ObjectReconciler } from './controller/reconciler.js';
 export type { Request, MapFunc } from './controller/handlers.js';
 
-// The client (mgr.client, ctx.client)
-export type { Client, ObjectKey, ListOptions, ApplyOptions, ApplyConfiguration } from './client/client.js';
+// The client (mgr.client, ctx.client; or one of its own, e.g. a test's, from a kubeconfig)
+export { createClient, type Client, type ObjectKey, type ListOptions, type ApplyOptions, type ApplyConfiguration } from './client/client.js';
+export { createTransport, type Transport } from './client/transport.js';
 
 // Predicates
 export { predicate, and, or, not, generationChanged, labelChanged, annotationChanged, resourceVersionChanged, type Predicate } from './predicates/predicates.js';

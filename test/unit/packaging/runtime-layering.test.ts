@@ -53,7 +53,7 @@ describe('the runtime entry points', () => {
     const names = [...text.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}/g)].flatMap((m) => (m[1] ?? '').split(',').map((n) => n.trim().replace(/^type /, '')).filter((n) => n !== ''));
     expect(names.length).toBeLessThan(100);
     for (const author of ['Manager', 'controller', 'Client', 'TerminalError', 'isNotFound', 'setCondition', 'generationChanged', 'ConfigMap']) expect(names).toContain(author);
-    for (const block of ['Workqueue', 'SharedInformer', 'watcher', 'createTransport', 'LeaseElector', 'linkAbort']) expect(names).not.toContain(block);
+    for (const block of ['Workqueue', 'SharedInformer', 'watcher', 'ServerHealth', 'LeaseElector', 'linkAbort']) expect(names).not.toContain(block);
   });
 });
 
