@@ -2,9 +2,9 @@
  * What a project's code implies about its permissions, read with ts-morph (syntax only):
  * - `controller(mgr).for(K)`, `.owns(K)`, `.watches(K, map)` → get, list, watch on K (the cache);
  * - `client.status.update|patch|apply(K, …)` → update / patch on `K-plural/status`;
- * - `setControllerReference|setOwnerReference(owner, obj, K)` with blockOwnerDeletion (the
- *   default) → update on `K-plural/finalizers` (what the API server's OwnerReferencesPermission
- *   admission checks);
+ * - `setControllerReference|setOwnerReference(owner, obj, K)` and `controllerReferenceTo(owner, K)`
+ *   with blockOwnerDeletion (the default) → update on `K-plural/finalizers` (what the API server's
+ *   OwnerReferencesPermission admission checks);
  * - `addFinalizer|removeFinalizer|finalizer(client, K, …)` → patch on K (a guarded JSON patch);
  * - `new Manager({ namespace: 'x' })` → the cache's scope.
  * @module
@@ -29,7 +29,12 @@ const CACHE_VERBS: readonly RbacVerb[] = ['get', 'list', 'watch'];
 const BUILDER_METHODS = new Set(['for', 'owns', 'watches']);
 const STATUS_VERBS: Readonly<Record<string, RbacVerb>> = { update: 'update', patch: 'patch', apply: 'patch' };
 const FINALIZER_HELPERS = ['addFinalizer', 'removeFinalizer', 'finalizer'];
-const OWNER_HELPERS = ['setControllerReference', 'setOwnerReference'];
+/** Owner-reference helpers, with the positions of their owner kind and options arguments. */
+const OWNER_HELPERS: Readonly<Record<string, { readonly kind: number; readonly options: number }>> = {
+  setControllerReference: { kind: 2, options: 3 },
+  setOwnerReference: { kind: 2, options: 3 },
+  controllerReferenceTo: { kind: 1, options: 2 },
+};
 
 /** Thrown when a kind named in the code cannot be resolved to a group and plural. */
 export class UnresolvedKindError extends CodegenError {
@@ -60,7 +65,7 @@ function localNames(file: ParsedFile, exported: string): Set<string> {
 function analyzeFile(file: ParsedFile, resolver: KindResolver, result: { -readonly [K in keyof CodeAnalysis]: CodeAnalysis[K] }): void {
   const controllerFns = localNames(file, 'controller');
   const managers = localNames(file, 'Manager');
-  const owners = new Set(OWNER_HELPERS.flatMap((h) => [...localNames(file, h)]));
+  const owners = new Map(Object.entries(OWNER_HELPERS).flatMap(([h, at]) => [...localNames(file, h)].map((local) => [local, at] as const)));
   const finalizers = new Set(FINALIZER_HELPERS.flatMap((h) => [...localNames(file, h)]));
 
   const kindOf = (expression: ts.Expression | undefined, call: ts.CallExpression, what: string): ResolvedKind => {
@@ -81,8 +86,9 @@ function analyzeFile(file: ParsedFile, resolver: KindResolver, result: { -readon
         result.controllers += 1;
         walkChain(node);
       } else if (ts.isIdentifier(callee) && owners.has(callee.text)) {
-        if (!blockOwnerDeletionOff(node.arguments[3])) {
-          const kind = kindOf(node.arguments[2], node, `${callee.text}(…, ${node.arguments[2]?.getText(file.source) ?? ''})`);
+        const at = owners.get(callee.text) as { readonly kind: number; readonly options: number };
+        if (!blockOwnerDeletionOff(node.arguments[at.options])) {
+          const kind = kindOf(node.arguments[at.kind], node, `${callee.text}(…, ${node.arguments[at.kind]?.getText(file.source) ?? ''})`);
           add(kind, `${kind.plural}/finalizers`, ['update'], `${callee.text} with blockOwnerDeletion`, node);
         }
       } else if (ts.isIdentifier(callee) && finalizers.has(callee.text)) {

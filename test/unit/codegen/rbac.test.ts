@@ -119,6 +119,22 @@ describe('opkit generate rbac', () => {
     for (const file of ['role.yaml', 'role_binding.yaml', 'leader_election_role.yaml']) expect(read(dir, file)).not.toContain('*');
   });
 
+  it('reads controllerReferenceTo(owner, K) in an apply body as an owner reference: update on K/finalizers unless blockOwnerDeletion is false', async () => {
+    const applying = (options: string): string =>
+      CONTROLLER.replace('setControllerReference, ', 'controllerReferenceTo, ').replace(
+        "const deployment = setControllerReference(object, { metadata: { name: 'x' } }, Webapp);",
+        `const deployment = { metadata: { name: 'x', ownerReferences: [controllerReferenceTo(object, Webapp${options})] } };`,
+      );
+    const finalizerRules = async (options: string): Promise<unknown[]> => {
+      const dir = webapp({ 'src/controllers/webapp.controller.ts': applying(options) });
+      await generateRbac({ cwd: dir });
+      const rules = (docs(read(dir, 'role.yaml'))[0] as { rules: Array<{ resources: string[] }> }).rules;
+      return rules.filter((r) => r.resources.includes('webapps/finalizers'));
+    };
+    expect(await finalizerRules('')).toEqual([{ apiGroups: ['webapp.example.com'], resources: ['webapps/finalizers'], verbs: ['update'] }]);
+    expect(await finalizerRules(', { blockOwnerDeletion: false }')).toEqual([]);
+  });
+
   it('writes the same bytes whatever the order of the sources, and twice in a row changes nothing', async () => {
     const a = webapp();
     const reordered = CONTROLLER.replace('.owns(Deployment)\n    .owns(Service)', '.owns(Service)\n    .owns(Deployment)').replace(
