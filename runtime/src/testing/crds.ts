@@ -41,7 +41,8 @@ function listManifestFiles(path: string): string[] {
  * Reads CRDs from files and folders (recursively) of multi-document YAML or JSON.
  *
  * Guarantees: documents that are not `apiextensions.k8s.io/v1` CRDs are skipped and reported
- * through `onWarning`; nothing is installed here, so a bad file fails before anything starts.
+ * through `onWarning`, except kustomize's own files (`kustomize.config.k8s.io`), which sit beside
+ * CRDs in a kustomize layout and are skipped silently; nothing is installed here, so a bad file fails before anything starts.
  *
  * @throws TestEnvironmentError `CrdPathNotFound` naming a missing path; `CrdParseFailed` naming the
  *   file and line of malformed YAML.
@@ -71,7 +72,7 @@ export function loadCrds(paths: readonly string[], onWarning: (message: string) 
           });
         }
         const value: unknown = doc.toJS();
-        if (value === null || value === undefined) return;
+        if (value === null || value === undefined || isKustomization(value)) return;
         if (!isCrd(value)) {
           const kind = typeof value === 'object' && value && 'kind' in value ? String(value.kind) : typeof value;
           onWarning(`skipping document ${index + 1} of ${file}: ${kind} is not an apiextensions.k8s.io/v1 CustomResourceDefinition`);
@@ -88,4 +89,11 @@ function isCrd(value: unknown): value is CrdObject {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Partial<CrdObject>;
   return v.apiVersion === 'apiextensions.k8s.io/v1' && v.kind === 'CustomResourceDefinition' && typeof v.spec === 'object';
+}
+
+/** A kustomize `Kustomization` or `Component`: expected beside CRDs, never one of them. */
+function isKustomization(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || !('apiVersion' in value)) return false;
+  const { apiVersion } = value;
+  return typeof apiVersion === 'string' && apiVersion.startsWith('kustomize.config.k8s.io/');
 }

@@ -29,8 +29,9 @@ describe('loadCrds', () => {
     }),
   );
   writeFileSync(join(dir, 'README.md'), 'not a manifest');
+  writeFileSync(join(dir, 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n');
 
-  it('reads folders recursively, YAML and JSON, and skips non-CRD documents with a warning', () => {
+  it('reads folders recursively, YAML and JSON, skips non-CRD documents with a warning and kustomize files silently', () => {
     const warnings: string[] = [];
     const docs = loadCrds([dir], (m) => warnings.push(m));
     expect(docs.map((d) => d.crd.metadata.name)).toEqual(['apples.example.com', 'bananas.example.com']);
