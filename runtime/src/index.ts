@@ -61,7 +61,7 @@ export { createOrUpdate, createOrPatch, type OperationResult } from './helpers/c
 export { OpkitError, describeError } from './errors/opkit-error.js';
 export { ApiError, isNotFound, isConflict, isAlreadyExists } from './client/errors.js';
 export { TerminalError, isTerminalError } from './controller/errors.js';
-export { ManagerError } from './manager/errors.js';
+export { ManagerError } from './errors/manager-error.js';
 
 // Logs and events
 export type { Logger } from './log/logger.js';

@@ -1,5 +1,8 @@
 import type { KubeObject, Resource } from '../api/resource.js';
 import type { Reader } from '../client/client.js';
+import type { InformerScope } from '../watch/scope.js';
+
+export type { InformerScope };
 
 /**
  * Contract between the shared informer cache (runtime/src/cache) and its users (controllers,
@@ -30,14 +33,6 @@ export interface ReadonlyStore<T extends KubeObject> {
   byIndex(indexName: string, value: string): T[];
   keys(): string[];
   readonly size: number;
-}
-
-/** Which objects an informer watches: one watch per distinct scope, shared by every user. */
-export interface InformerScope {
-  /** Namespace to watch; all namespaces when omitted. */
-  readonly namespace?: string;
-  readonly labelSelector?: string;
-  readonly fieldSelector?: string;
 }
 
 /** A shared informer: one list+watch of one kind and scope, a store, and handlers. */

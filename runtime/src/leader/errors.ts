@@ -1,5 +1,5 @@
 import { OpkitError } from '../errors/opkit-error.js';
-import { ManagerError } from '../manager/errors.js';
+import { ManagerError } from '../errors/manager-error.js';
 
 /**
  * Why leader election could not run:

@@ -20,7 +20,7 @@ import { realClock, type Clock } from '../util/clock.js';
 import { KindNotServedError } from '../watch/errors.js';
 import { cachedClient } from './client.js';
 import { eventsFlowing } from './readiness.js';
-import { ManagerError } from './errors.js';
+import { ManagerError } from '../errors/manager-error.js';
 import { runAll } from './run.js';
 import { ManagerOperations, type OperationsOptions } from './operations.js';
 import type { Runnable } from '../lifecycle/runnable.js';

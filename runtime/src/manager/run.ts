@@ -3,7 +3,7 @@ import type { Logger } from '../log/logger.js';
 import { linkAbort, settleWithin, waitForAbort } from '../lifecycle/abort.js';
 import type { Clock } from '../util/clock.js';
 import { LeaderElectionLostError } from '../leader/errors.js';
-import { ManagerError } from './errors.js';
+import { ManagerError } from '../errors/manager-error.js';
 import type { LeaderElector, Runnable } from '../lifecycle/runnable.js';
 
 /** Options of {@link runAll}. */

@@ -1,5 +1,5 @@
 import { apiVersionOf, type KubeObject, type Resource } from '../api/resource.js';
-import type { InformerScope } from '../cache/types.js';
+import type { InformerScope } from './scope.js';
 import type { ObjectList } from '../client/client.js';
 import { ApiError, isGone, isNotFound, retryAfterOf, type StatusBody } from '../client/errors.js';
 import { resourcePath } from '../client/paths.js';

@@ -9,7 +9,7 @@ import { Role, RoleBinding } from '../../../runtime/src/api/builtins.js';
 import type { Client } from '../../../runtime/src/client/client.js';
 import type { Transport } from '../../../runtime/src/client/transport.js';
 import { controller } from '../../../runtime/src/controller/builder.js';
-import { ManagerError } from '../../../runtime/src/manager/errors.js';
+import { ManagerError } from '../../../runtime/src/errors/manager-error.js';
 import { eventually } from '../../../runtime/src/testing/eventually.js';
 import type { TestEnvironment } from '../../../runtime/src/testing/index.js';
 import { ForbiddenError } from '../../../runtime/src/watch/errors.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '../../../runtime/src/client/client.js';
 import type { Transport } from '../../../runtime/src/client/transport.js';
 import { controller } from '../../../runtime/src/controller/builder.js';
-import { ManagerError } from '../../../runtime/src/manager/errors.js';
+import { ManagerError } from '../../../runtime/src/errors/manager-error.js';
 import type { TestEnvironment } from '../../../runtime/src/testing/index.js';
 import { createNamespace, runManager, widget } from '../../support/manager-harness.js';
 import { stopWidgetControlPlane, startWidgetControlPlane } from '../../support/control-plane.js';

@@ -2,7 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { controller } from '../../../runtime/src/controller/builder.js';
 import { silentLogger } from '../../../runtime/src/log/logger.js';
-import { ManagerError } from '../../../runtime/src/manager/errors.js';
+import { ManagerError } from '../../../runtime/src/errors/manager-error.js';
 import { Manager } from '../../../runtime/src/manager/manager.js';
 import type { LeaderElector } from '../../../runtime/src/lifecycle/runnable.js';
 import { FakeClock } from '../../../runtime/src/util/fake-clock.js';

@@ -1,4 +1,4 @@
-import { OpkitError } from '../errors/opkit-error.js';
+import { OpkitError } from './opkit-error.js';
 
 /**
  * Why a manager failed:
@@ -11,7 +11,7 @@ import { OpkitError } from '../errors/opkit-error.js';
  */
 export type ManagerErrorReason = 'AlreadyStarted' | 'DuplicateController' | 'CacheSyncFailed' | 'RunnableFailed' | 'LeaderElectionLost';
 
-/** An error thrown or rejected by the {@link Manager}. Retryable only for `LeaderElectionLost`. */
+/** An error thrown or rejected by the Manager (here, at the bottom of the runtime, because the leader elector below the manager raises one when leadership is lost). Retryable only for `LeaderElectionLost`. */
 export class ManagerError extends OpkitError {
   declare readonly reason: ManagerErrorReason;
 
