@@ -24,6 +24,8 @@ export interface CrdObject {
 }
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+/** File names kustomize reads: never CRDs, and expected beside them (`apiVersion`/`kind` are optional in them). */
+const KUSTOMIZATION_FILES: ReadonlySet<string> = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 
 function listManifestFiles(path: string): string[] {
   const stat = statSync(path);
@@ -33,7 +35,7 @@ function listManifestFiles(path: string): string[] {
     .flatMap((entry) => {
       const full = join(path, entry.name);
       if (entry.isDirectory()) return listManifestFiles(full);
-      return MANIFEST_EXTENSIONS.has(extname(entry.name)) ? [full] : [];
+      return MANIFEST_EXTENSIONS.has(extname(entry.name)) && !KUSTOMIZATION_FILES.has(entry.name) ? [full] : [];
     });
 }
 
@@ -41,8 +43,9 @@ function listManifestFiles(path: string): string[] {
  * Reads CRDs from files and folders (recursively) of multi-document YAML or JSON.
  *
  * Guarantees: documents that are not `apiextensions.k8s.io/v1` CRDs are skipped and reported
- * through `onWarning`, except kustomize's own files (`kustomize.config.k8s.io`), which sit beside
- * CRDs in a kustomize layout and are skipped silently; nothing is installed here, so a bad file fails before anything starts.
+ * through `onWarning`, except kustomize's own files (named `kustomization.yaml` in a folder, or
+ * of `kustomize.config.k8s.io`), which sit beside CRDs in a kustomize layout and are skipped
+ * silently; nothing is installed here, so a bad file fails before anything starts.
  *
  * @throws TestEnvironmentError `CrdPathNotFound` naming a missing path; `CrdParseFailed` naming the
  *   file and line of malformed YAML.

@@ -29,7 +29,8 @@ describe('loadCrds', () => {
     }),
   );
   writeFileSync(join(dir, 'README.md'), 'not a manifest');
-  writeFileSync(join(dir, 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n');
+  writeFileSync(join(dir, 'kustomization.yaml'), 'resources: [a.yaml]\n'); // apiVersion and kind are optional for kustomize
+  writeFileSync(join(dir, 'nested', 'component.yaml'), 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n');
 
   it('reads folders recursively, YAML and JSON, skips non-CRD documents with a warning and kustomize files silently', () => {
     const warnings: string[] = [];
