@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { Deployment, Namespace, Pod, Service } from '../../runtime/src/api/builtins.js';
+import { CustomResourceDefinition, Deployment, Namespace, Pod, Service } from '../../runtime/src/api/builtins.js';
 import type { KubeObject, Resource } from '../../runtime/src/api/resource.js';
 import { createClient, type Client } from '../../runtime/src/client/client.js';
 import { ApiError, isNotFound } from '../../runtime/src/client/errors.js';
@@ -260,7 +260,7 @@ describe('a generated operator, from laptop to cluster', () => {
     expect(output).not.toMatch(/Tests\s+.*failed/);
   });
 
-  test('opkit dev takes the project to a reconciled sample, restarts the operator on a source change, stops everything on Ctrl-C, and a restart keeps the data', async () => {
+  test('opkit dev takes the project to a reconciled sample, restarts the operator on a source change, regenerates the types and re-applies the CRD on a schema change, stops everything on Ctrl-C, and a restart keeps the data', async () => {
     const startDev = () => {
       let out = '';
       const child = spawn(process.execPath, [OPKIT, 'dev'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'], env: { ...childEnv, KUBECONFIG: '' } });
@@ -292,6 +292,22 @@ describe('a generated operator, from laptop to cluster', () => {
       writeFileSync(file, readFileSync(file, 'utf8').replace("message: 'Deployment and Service exist'", "message: 'edited while opkit dev ran'"));
       await eventually(async () => (await readyMessage(client)) === 'edited while opkit dev ran', { timeoutMs: 30_000, what: `the restarted operator to reconcile (output: ${dev.output()})` });
       expect(dev.output()).toContain('restarted the operator (src/controllers/shop.controller.ts)');
+
+      // a schema change: the types are regenerated and the API server serves the new field
+      const crdFile = join(project, 'config/crd/shop.example.com_shops.yaml');
+      const fooField = /( +)foo:\n(?:\1 +.*\n)+/;
+      expect(readFileSync(crdFile, 'utf8')).toMatch(fooField);
+      writeFileSync(crdFile, readFileSync(crdFile, 'utf8').replace(fooField, (foo, indent: string) => `${foo}${indent}tier:\n${indent}  description: Tier is added while opkit dev runs.\n${indent}  type: string\n`));
+      const types = join(project, 'src/api/shop.example.com/v1alpha1/index.ts');
+      await eventually(() => readFileSync(types, 'utf8').includes('tier?: string'), { timeoutMs: 30_000, what: `src/api to be regenerated with spec.tier (output: ${dev.output()})` });
+      await eventually(
+        async () => {
+          const crd = await client.get(CustomResourceDefinition, { name: 'shops.shop.example.com' });
+          return crd.spec.versions[0]?.schema?.openAPIV3Schema?.properties?.['spec']?.properties?.['tier']?.type === 'string';
+        },
+        { timeoutMs: 30_000, what: `the API server's Shop CRD to have spec.tier (output: ${dev.output()})` },
+      );
+      await eventually(() => dev.output().includes('restarted the operator (config/crd/shop.example.com_shops.yaml)'), { timeoutMs: 30_000, what: 'the operator restart for the CRD change' });
       expect(dev.output()).not.toMatch(/RBAC forbids|ForbiddenError/);
     } finally {
       conn?.close();

@@ -4,7 +4,7 @@
  * api`, and build and test again. Needs `npm run build` first (the root `test` script does it) and
  * the control-plane binaries (the generated project's `pretest` builds them when missing).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,33 +17,20 @@ import { createTransport } from '../../runtime/src/client/transport.js';
 import { TestEnvironment } from '../../runtime/src/testing/environment.js';
 import { freePort } from '../../runtime/src/testing/ports.js';
 import { eventually } from '../support/poll.js';
+import { stepRunner } from '../support/steps.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CREATE_OPERATOR = join(ROOT, 'dist', 'cli', 'create-operator.js');
 const tmp = mkdtempSync(join(tmpdir(), 'opkit-e2e-'));
 const project = join(tmp, 'webapp-operator');
-const timings: Array<[string, number]> = [];
-
-/** Runs a command to completion; fails the test with its output when it exits non-zero. */
-function run(step: string, command: string, args: readonly string[], cwd: string, timeoutMs = 600_000): string {
-  const start = performance.now();
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' } });
-  timings.push([step, performance.now() - start]);
-  // eslint-disable-next-line no-control-regex
-  const output = `${result.stdout}\n${result.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
-  if (result.status !== 0) {
-    throw new Error(`${step} failed (${command} ${args.join(' ')}, exit ${String(result.status)}${result.error ? `, ${result.error.message}` : ''}):\n${output.slice(-6000)}`);
-  }
-  return output;
-}
+const { run, record, report } = stepRunner();
 
 beforeAll(() => {
   if (!existsSync(CREATE_OPERATOR)) throw new Error(`${CREATE_OPERATOR} is missing: run npm run build first`);
 });
 
 afterAll(() => {
-  const total = timings.reduce((sum, [, ms]) => sum + ms, 0);
-  console.log(['e2e timings:', ...timings.map(([step, ms]) => `  ${step}: ${(ms / 1000).toFixed(1)} s`), `  total: ${(total / 1000).toFixed(1)} s`].join('\n'));
+  console.log(report('e2e timings:'));
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -158,7 +145,7 @@ describe('a generated operator', () => {
     } finally {
       child.kill('SIGKILL');
       await env.stop();
-      timings.push(['main.ts against a control plane', performance.now() - start]);
+      record('main.ts against a control plane', performance.now() - start);
     }
   });
 

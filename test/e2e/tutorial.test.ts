@@ -7,32 +7,19 @@
  * with the operator running as its own ServiceAccount. Needs `npm run build` first and the
  * control-plane binaries (the project's `pretest` builds them when missing).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { tutorialFiles } from '../support/tutorial.js';
+import { stepRunner } from '../support/steps.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CREATE_OPERATOR = join(ROOT, 'dist', 'cli', 'create-operator.js');
 const tmp = mkdtempSync(join(tmpdir(), 'opkit-tutorial-'));
 const project = join(tmp, 'website-operator');
-const timings: Array<[string, number]> = [];
-
-/** Runs a command to completion; fails the test with its output when it exits non-zero. */
-function run(step: string, command: string, args: readonly string[], cwd: string, timeoutMs = 600_000): string {
-  const start = performance.now();
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' } });
-  timings.push([step, performance.now() - start]);
-  // eslint-disable-next-line no-control-regex
-  const output = `${result.stdout}\n${result.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
-  if (result.status !== 0) {
-    throw new Error(`${step} failed (${command} ${args.join(' ')}, exit ${String(result.status)}${result.error ? `, ${result.error.message}` : ''}):\n${output.slice(-6000)}`);
-  }
-  return output;
-}
+const { run, report } = stepRunner();
 
 interface Rule {
   apiGroups: string[];
@@ -51,8 +38,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  const total = timings.reduce((sum, [, ms]) => sum + ms, 0);
-  console.log(['tutorial e2e timings:', ...timings.map(([step, ms]) => `  ${step}: ${(ms / 1000).toFixed(1)} s`), `  total: ${(total / 1000).toFixed(1)} s`].join('\n'));
+  console.log(report('tutorial e2e timings:'));
   rmSync(tmp, { recursive: true, force: true });
 });
 
