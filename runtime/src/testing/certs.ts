@@ -1,11 +1,6 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import forge from 'node-forge';
+import { createCertificateAuthority, issueCertificate, rsaKeyPair, type KeyPair } from '../util/x509.js';
 
-/** A PEM certificate and its PEM private key. */
-export interface KeyPair {
-  readonly cert: string;
-  readonly key: string;
-}
+export type { KeyPair } from '../util/x509.js';
 
 /** Everything the control plane and its clients need for TLS and authentication. */
 export interface ControlPlaneCerts {
@@ -19,34 +14,6 @@ export interface ControlPlaneCerts {
   readonly serviceAccount: KeyPair;
 }
 
-function rsaKeyPair(): { privatePem: string; publicPem: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return {
-    privatePem: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
-    publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-  };
-}
-
-function issue(options: {
-  subject: forge.pki.CertificateField[];
-  issuer?: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey };
-  extensions: object[];
-}): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey; pem: KeyPair } {
-  const pair = rsaKeyPair();
-  const key = forge.pki.privateKeyFromPem(pair.privatePem) as forge.pki.rsa.PrivateKey;
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(pair.publicPem);
-  cert.serialNumber = `01${randomBytes(8).toString('hex')}`;
-  const now = Date.now();
-  cert.validity.notBefore = new Date(now - 60 * 60 * 1000);
-  cert.validity.notAfter = new Date(now + 7 * 24 * 60 * 60 * 1000);
-  cert.setSubject(options.subject);
-  cert.setIssuer(options.issuer ? options.issuer.cert.subject.attributes : options.subject);
-  cert.setExtensions(options.extensions);
-  cert.sign(options.issuer?.key ?? key, forge.md.sha256.create());
-  return { cert, key, pem: { cert: forge.pki.certificateToPem(cert), key: pair.privatePem } };
-}
-
 /**
  * Creates a throwaway CA, a serving certificate for loopback and an admin client certificate in
  * `system:masters`, like controller-runtime's envtest.
@@ -54,44 +21,16 @@ function issue(options: {
  * Caveats: valid for one week; meant for tests only.
  */
 export function createControlPlaneCerts(): ControlPlaneCerts {
-  const ca = issue({
-    subject: [{ name: 'commonName', value: 'opkit-envtest-ca' }],
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, digitalSignature: true, cRLSign: true, critical: true },
-    ],
+  const ca = createCertificateAuthority({ commonName: 'opkit-envtest-ca' });
+  const serving = issueCertificate(ca, {
+    commonName: 'kube-apiserver',
+    usage: 'server',
+    ipAddresses: ['127.0.0.1'],
+    dnsNames: ['localhost', 'kubernetes.default.svc'],
   });
-  const serving = issue({
-    subject: [{ name: 'commonName', value: 'kube-apiserver' }],
-    issuer: ca,
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 7, ip: '127.0.0.1' },
-          { type: 2, value: 'localhost' },
-          { type: 2, value: 'kubernetes.default.svc' },
-        ],
-      },
-    ],
-  });
-  const admin = issue({
-    subject: [
-      { name: 'commonName', value: 'opkit-admin' },
-      { name: 'organizationName', value: 'system:masters' },
-    ],
-    issuer: ca,
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', clientAuth: true },
-    ],
-  });
+  const admin = issueCertificate(ca, { commonName: 'opkit-admin', organizations: ['system:masters'], usage: 'client' });
   const sa = rsaKeyPair();
-  return { ca: ca.pem, serving: serving.pem, admin: admin.pem, serviceAccount: { cert: sa.publicPem, key: sa.privatePem } };
+  return { ca, serving, admin, serviceAccount: { cert: sa.publicPem, key: sa.privatePem } };
 }
 
 /**
@@ -101,15 +40,5 @@ export function createControlPlaneCerts(): ControlPlaneCerts {
  * Caveats: valid for one week; `ca.key` must be the CA's private key PEM.
  */
 export function issueClientCertificate(ca: KeyPair, user: string, groups: readonly string[]): KeyPair {
-  const caCert = forge.pki.certificateFromPem(ca.cert);
-  const caKey = forge.pki.privateKeyFromPem(ca.key) as forge.pki.rsa.PrivateKey;
-  return issue({
-    subject: [{ name: 'commonName', value: user }, ...groups.map((g) => ({ name: 'organizationName', value: g }))],
-    issuer: { cert: caCert, key: caKey },
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', clientAuth: true },
-    ],
-  }).pem;
+  return issueCertificate(ca, { commonName: user, organizations: groups, usage: 'client' });
 }
