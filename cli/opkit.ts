@@ -9,8 +9,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../generators/shared/paths.js';
 import { findProjectRoot } from '../generators/shared/project.js';
-import { CREATE_API_USAGE, runCreateApi } from './commands/create-api.js';
-import { GENERATE_CRD_USAGE, GENERATE_TYPES_USAGE, runGenerateCrd, runGenerateTypes } from './commands/generate.js';
 import { runIfEntryPoint } from './entry.js';
 import { processIo, type CliIo } from './io.js';
 import { reportError } from './report.js';
@@ -41,24 +39,31 @@ export function opkitVersion(): string {
   return manifest.version ?? '0.0.0';
 }
 
-/**
- * `generate rbac` and `envtest` are loaded when used: the first loads ts-morph (a TypeScript
- * compiler), the second the control-plane tooling; together about 3 s and 100 MB that the other
- * commands (`generate types` above all) must not pay.
+/*
+ * Every command's module is imported when that command runs, never at start-up: `opkit --help`
+ * loads this file and the few small ones above, nothing else. The commands' costs differ by
+ * orders of magnitude: `generate types` loads a YAML reader and the schema printer (tens of
+ * milliseconds); `create api` yeoman and its file system (about a second); `generate crd` and
+ * `generate rbac` ts-morph, a TypeScript compiler (about a second and 100 MB); `dev` and `envtest`
+ * the control-plane tooling and client-node.
  */
+const generateCommand = async () => import('./commands/generate.js');
+const createApiCommand = async () => import('./commands/create-api.js');
 const rbacCommand = async () => import('./commands/generate-rbac.js');
-/** `dev` loads the control plane, ts-morph and codegen: also only when used. */
 const devCommand = async () => import('./commands/dev.js');
 
 async function helpOf(words: readonly string[]): Promise<string | undefined> {
   const topic = words.join(' ');
   if (topic === '') return OPKIT_USAGE;
-  if (topic === 'create api' || topic === 'create') return CREATE_API_USAGE;
-  if (topic === 'generate types') return GENERATE_TYPES_USAGE;
-  if (topic === 'generate crd') return GENERATE_CRD_USAGE;
+  if (topic === 'create api' || topic === 'create') return (await createApiCommand()).CREATE_API_USAGE;
+  if (topic === 'generate types') return (await generateCommand()).GENERATE_TYPES_USAGE;
+  if (topic === 'generate crd') return (await generateCommand()).GENERATE_CRD_USAGE;
   if (topic === 'generate rbac') return (await rbacCommand()).GENERATE_RBAC_USAGE;
   if (topic === 'dev') return (await devCommand()).DEV_USAGE;
-  if (topic === 'generate') return `${GENERATE_TYPES_USAGE}\n${GENERATE_CRD_USAGE}`;
+  if (topic === 'generate') {
+    const { GENERATE_TYPES_USAGE, GENERATE_CRD_USAGE } = await generateCommand();
+    return `${GENERATE_TYPES_USAGE}\n${GENERATE_CRD_USAGE}`;
+  }
   return undefined;
 }
 
@@ -72,20 +77,21 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return reportError(err, io, OPKIT_USAGE);
     }
   }
-  if (command === 'generate' && sub === 'types') return runGenerateTypes(rest);
-  if (command === 'generate' && sub === 'crd') return runGenerateCrd(rest);
+  if (command === 'generate' && sub === 'types') return (await generateCommand()).runGenerateTypes(rest);
+  if (command === 'generate' && sub === 'crd') return (await generateCommand()).runGenerateCrd(rest);
   if (command === 'generate' && sub === 'rbac') return (await rbacCommand()).runGenerateRbac(rest);
   if (command === 'generate') {
+    const { GENERATE_TYPES_USAGE, GENERATE_CRD_USAGE } = await generateCommand();
     io.stderr.write(`${sub === undefined ? 'error: missing generator' : `error: unknown generator ${sub}`}\n\n${GENERATE_TYPES_USAGE}\n${GENERATE_CRD_USAGE}\n${(await rbacCommand()).GENERATE_RBAC_USAGE}`);
     return 2;
   }
-  if (command === 'create' && sub === 'api') return runCreateApi(rest, io);
+  if (command === 'create' && sub === 'api') return (await createApiCommand()).runCreateApi(rest, io);
   if (command === 'envtest') return (await import('@opkit/runtime/testing')).runEnvtestCli(argv.slice(1));
   if (command === 'dev') {
     return (await devCommand()).runDev(argv.slice(1), { cwd: io.cwd, env: process.env, stdout: (t) => io.stdout.write(t), stderr: (t) => io.stderr.write(t) });
   }
   if (command === 'create') {
-    io.stderr.write(`${sub === undefined ? 'error: missing what to create' : `error: unknown: create ${sub}`} (opkit create api)\n\n${CREATE_API_USAGE}`);
+    io.stderr.write(`${sub === undefined ? 'error: missing what to create' : `error: unknown: create ${sub}`} (opkit create api)\n\n${(await createApiCommand()).CREATE_API_USAGE}`);
     return 2;
   }
   if (command === '-v' || command === '--version') {

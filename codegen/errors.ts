@@ -1,4 +1,4 @@
-import { OpkitError } from '@opkit/runtime';
+import { OpkitError } from '@opkit/runtime/errors';
 
 /** Machine-readable reasons a code generation step fails. */
 export type CodegenErrorReason =

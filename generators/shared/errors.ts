@@ -2,7 +2,7 @@
  * Errors of the scaffolding generators (`create-operator`, `opkit create api`).
  * @module
  */
-import { OpkitError } from '@opkit/runtime';
+import { OpkitError } from '@opkit/runtime/errors';
 
 /** Machine-readable reasons a scaffolding step fails. */
 export type ScaffoldErrorReason =
