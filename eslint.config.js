@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'test/fixtures/**', 'bench/.tools/**', 'templates/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'test/fixtures/**', 'bench/.tools/**', 'bench/.baseline/**', 'templates/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { languageOptions: { globals: { ...globals.node } } },

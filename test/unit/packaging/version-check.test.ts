@@ -50,7 +50,7 @@ describe('opkit and @opkit/runtime versions in a project', () => {
     expect(captured.stderr()).not.toContain('disagree');
     // It went on to the generator, which needs a whole project (this one is a stub).
     expect({ code, stderr: captured.stderr() }).toMatchObject({ code: 1, stderr: expect.stringContaining('config/crd/kustomization.yaml') as string });
-  });
+  }, 30_000); // loads yeoman and ts-morph (the RBAC check) in the test: seconds on a loaded machine
 
   test('the installed runtime version is read from the project, and is absent before npm install', () => {
     expect(installedRuntimeVersion(project('installed', '1.2.3'))).toBe('1.2.3');
