@@ -6,13 +6,15 @@
  *   with blockOwnerDeletion (the default) → update on `K-plural/finalizers` (what the API server's
  *   OwnerReferencesPermission admission checks);
  * - `addFinalizer|removeFinalizer|finalizer(client, K, …)` → patch on K (a guarded JSON patch);
- * - `new Manager({ namespace: 'x' })` → the cache's scope.
+ * - `new Manager({ namespace: 'x' })` → the cache's scope;
+ * - `new WebhookCertManager({ … })` → its Secret, webhook configurations and CRDs (./webhook-certs.ts).
  * @module
  */
 import { CodegenError, type SourceLocation } from '../errors.js';
 import { ts } from 'ts-morph';
 import { KindResolver, type ParsedFile, type ResolvedKind } from './kinds.js';
 import type { Permission, RbacVerb } from './rules.js';
+import { certManagerNames, certManagerPermissions } from './webhook-certs.js';
 
 /** What the code of a project implies. */
 export interface CodeAnalysis {
@@ -67,6 +69,7 @@ function analyzeFile(file: ParsedFile, resolver: KindResolver, result: { -readon
   const managers = localNames(file, 'Manager');
   const owners = new Map(Object.entries(OWNER_HELPERS).flatMap(([h, at]) => [...localNames(file, h)].map((local) => [local, at] as const)));
   const finalizers = new Set(FINALIZER_HELPERS.flatMap((h) => [...localNames(file, h)]));
+  const certManagers = certManagerNames(file);
 
   const kindOf = (expression: ts.Expression | undefined, call: ts.CallExpression, what: string): ResolvedKind => {
     const at = file.location(expression ?? call);
@@ -107,6 +110,8 @@ function analyzeFile(file: ParsedFile, resolver: KindResolver, result: { -readon
       }
     } else if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && managers.has(node.expression.text)) {
       managerScope(node);
+    } else if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && certManagers.has(node.expression.text)) {
+      result.permissions.push(...certManagerPermissions(node, file));
     }
     ts.forEachChild(node, visit);
   };

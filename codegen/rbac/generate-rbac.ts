@@ -97,7 +97,8 @@ export async function generateRbac(options: GenerateRbacOptions = {}): Promise<G
     byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), p]);
   };
   for (const p of [...permissions, ...RUNTIME_PERMISSIONS]) {
-    if (p.namespace !== undefined) push(p.namespace, p);
+    if (p.operatorNamespace === true) push(sa.namespace, p);
+    else if (p.namespace !== undefined) push(p.namespace, p);
     else if (scope.length === 0) push('', p);
     else for (const ns of scope) push(ns, p);
   }

@@ -26,8 +26,10 @@ export interface Permission {
   readonly verbs: readonly RbacVerb[];
   /** Limits the permission to these object names (default: every name). */
   readonly resourceNames?: readonly string[];
-  /** The namespace of a namespaced rule; `undefined` is the manager's scope. */
+  /** The namespace of a namespaced rule; `undefined` is the manager's scope, `''` the ClusterRole. */
   readonly namespace?: string;
+  /** In the operator's own namespace (its ServiceAccount's), whatever the manager's scope. */
+  readonly operatorNamespace?: boolean;
   readonly source: PermissionSource;
 }
 

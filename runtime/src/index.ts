@@ -33,6 +33,8 @@ export {
   ClusterRole,
   ClusterRoleBinding,
   CustomResourceDefinition,
+  MutatingWebhookConfiguration,
+  ValidatingWebhookConfiguration,
 } from './api/builtins.js';
 
 // Manager and controllers

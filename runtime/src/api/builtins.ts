@@ -11,6 +11,7 @@ import type {
   V1Ingress,
   V1Job,
   V1Lease,
+  V1MutatingWebhookConfiguration,
   V1Namespace,
   V1Node,
   V1PersistentVolumeClaim,
@@ -22,6 +23,7 @@ import type {
   V1Service,
   V1ServiceAccount,
   V1StatefulSet,
+  V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
 import type { Resource } from './resource.js';
 
@@ -139,3 +141,12 @@ export const CustomResourceDefinition: Resource<CustomResourceDefinition> = {
   namespaced: false,
   subresources: { status: true },
 };
+
+const admission = (kind: string, plural: string) =>
+  ({ group: 'admissionregistration.k8s.io', version: 'v1', kind, plural, namespaced: false }) as const;
+export type MutatingWebhookConfiguration = V1MutatingWebhookConfiguration;
+/** admissionregistration.k8s.io/v1 MutatingWebhookConfiguration (cluster-scoped). */
+export const MutatingWebhookConfiguration: Resource<MutatingWebhookConfiguration> = admission('MutatingWebhookConfiguration', 'mutatingwebhookconfigurations');
+export type ValidatingWebhookConfiguration = V1ValidatingWebhookConfiguration;
+/** admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration (cluster-scoped). */
+export const ValidatingWebhookConfiguration: Resource<ValidatingWebhookConfiguration> = admission('ValidatingWebhookConfiguration', 'validatingwebhookconfigurations');
