@@ -1,8 +1,11 @@
 /**
  * Carries out one step of the renewal schedule: the new texts of the Secret.
+ *
+ * Caveats: issuing makes RSA keys synchronously (tens of milliseconds each); steps are rare (at
+ * most a few per renewal period).
  * @module
  */
-import { CLOCK_SKEW_MS, issueCa, issueServing } from './issue.js';
+import { issueCa, issueServing } from './issue.js';
 import type { RenewalPolicy, RenewalStep } from './plan.js';
 import type { CertState, CertTexts } from './state.js';
 
@@ -14,9 +17,9 @@ export interface ApplyContext {
   readonly caName: string;
 }
 
-/** A serving certificate's validity: from now (less the skew) for leafValidityMs, never past its CA. */
-function leafValidity(caNotAfter: number, context: ApplyContext): { notBefore: number; notAfter: number } {
-  return { notBefore: context.now - CLOCK_SKEW_MS, notAfter: Math.min(caNotAfter, context.now + context.policy.leafValidityMs) };
+/** A serving certificate's lifetime from now: leafValidityMs, never past its CA's end. */
+function leafValidity(caNotAfter: number, context: ApplyContext): number {
+  return Math.min(caNotAfter - context.now, context.policy.leafValidityMs);
 }
 
 /**
@@ -25,19 +28,18 @@ function leafValidity(caNotAfter: number, context: ApplyContext): { notBefore: n
  * Guarantees: `rotate-ca` keeps the serving certificate and puts the new CA before the old one in
  * the bundle; `renew-leaf` keeps the bundle; `drop-old-ca` keeps the CA and the certificate.
  */
-export async function applyStep(state: CertState, texts: CertTexts, step: RenewalStep, context: ApplyContext): Promise<CertTexts> {
+export function applyStep(state: CertState, texts: CertTexts, step: RenewalStep, context: ApplyContext): CertTexts {
   const { now, policy } = context;
   switch (step.action) {
     case 'none':
       return texts;
     case 'bootstrap': {
-      const caNotAfter = now + policy.caValidityMs;
-      const ca = await issueCa(context.caName, { notBefore: now - CLOCK_SKEW_MS, notAfter: caNotAfter });
-      const leaf = await issueServing(ca, policy.dnsNames, leafValidity(caNotAfter, context));
+      const ca = issueCa(context.caName, now, policy.caValidityMs);
+      const leaf = issueServing(ca, policy.dnsNames, now, leafValidity(now + policy.caValidityMs, context));
       return { cert: leaf.cert, key: leaf.key, caBundle: ca.cert, caKey: ca.key };
     }
     case 'rotate-ca': {
-      const ca = await issueCa(context.caName, { notBefore: now - CLOCK_SKEW_MS, notAfter: now + policy.caValidityMs });
+      const ca = issueCa(context.caName, now, policy.caValidityMs);
       const kept = state.bundle.filter((c) => c.notAfter > now).map((c) => c.pem);
       return { ...texts, caBundle: [ca.cert, ...kept].join(''), caKey: ca.key };
     }
@@ -45,7 +47,7 @@ export async function applyStep(state: CertState, texts: CertTexts, step: Renewa
       const current = state.ca;
       if (current === undefined) throw new Error('renew-leaf without a CA: nextStep returns bootstrap then');
       const pair = { cert: current.cert.pem, key: current.key };
-      const leaf = await issueServing(pair, policy.dnsNames, leafValidity(current.cert.notAfter, context));
+      const leaf = issueServing(pair, policy.dnsNames, now, leafValidity(current.cert.notAfter, context));
       return { ...texts, cert: leaf.cert, key: leaf.key };
     }
     case 'drop-old-ca':

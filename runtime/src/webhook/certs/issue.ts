@@ -1,27 +1,14 @@
 /**
- * Issuing the webhook server's certificates: a self-signed CA and a serving certificate it signs,
- * with validity taken from the caller's clock (so tests move time instead of waiting).
- *
- * Keys are RSA 2048 made by Node's crypto (off the event loop); node-forge writes the X.509.
+ * Issuing the webhook server's certificates on the shared X.509 module (util/x509.ts): a
+ * self-signed CA and a serving certificate it signs, valid from the caller's time (so tests move a
+ * fake clock instead of waiting).
  * @module
  */
-import { generateKeyPair, randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
-import forge from 'node-forge';
-
-const generateRsa = promisify(generateKeyPair);
+import type { Clock } from '../../util/clock.js';
+import { createCertificateAuthority, issueCertificate, type KeyPair } from '../../util/x509.js';
 
 /** A PEM certificate and its PEM (PKCS#1) private key. */
-export interface CertificatePair {
-  readonly cert: string;
-  readonly key: string;
-}
-
-/** Validity of a certificate to issue, in ms since the epoch. */
-export interface Validity {
-  readonly notBefore: number;
-  readonly notAfter: number;
-}
+export type CertificatePair = KeyPair;
 
 /**
  * How far `notBefore` is set back from the issuing time, so a peer whose clock is a little behind
@@ -29,68 +16,23 @@ export interface Validity {
  */
 export const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-async function issue(options: {
-  readonly subject: forge.pki.CertificateField[];
-  readonly issuer?: CertificatePair;
-  readonly validity: Validity;
-  readonly extensions: object[];
-}): Promise<CertificatePair> {
-  const pair = await generateRsa('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-  });
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(pair.publicKey);
-  // A positive serial (leading 01), 64 random bits: unique per certificate as RFC 5280 asks.
-  cert.serialNumber = `01${randomBytes(8).toString('hex')}`;
-  cert.validity.notBefore = new Date(options.validity.notBefore);
-  cert.validity.notAfter = new Date(options.validity.notAfter);
-  cert.setSubject(options.subject);
-  let signingKey = forge.pki.privateKeyFromPem(pair.privateKey);
-  if (options.issuer !== undefined) {
-    cert.setIssuer(forge.pki.certificateFromPem(options.issuer.cert).subject.attributes);
-    signingKey = forge.pki.privateKeyFromPem(options.issuer.key);
-  } else {
-    cert.setIssuer(options.subject);
-  }
-  cert.setExtensions(options.extensions);
-  cert.sign(signingKey, forge.md.sha256.create());
-  return { cert: forge.pki.certificateToPem(cert), key: pair.privateKey };
+/** A clock that reads `now` (the moment the renewal plan decided on). */
+function at(now: number): Clock {
+  return { now: () => now, setTimer: () => ({ cancel: () => undefined }) };
 }
 
 /**
- * Issues a self-signed CA named `commonName` (the name gets the issuing time in seconds appended,
- * `-<seconds>`, so two CAs of one operator are told apart in a bundle).
+ * Issues a self-signed CA named `commonName-<seconds>` (the issuing time appended, so two CAs of
+ * one operator are told apart in a bundle), valid for `validityMs` from `now`.
  *
  * Caveats: node-forge encodes the name as a PrintableString, which Go's x509 (the API server)
  * parses strictly: letters, digits, space and `'()+,-./:=?` only (no `@`, no `_`).
  */
-export async function issueCa(commonName: string, validity: Validity): Promise<CertificatePair> {
-  return issue({
-    subject: [{ name: 'commonName', value: `${commonName}-${Math.floor(validity.notBefore / 1000)}` }],
-    validity,
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, digitalSignature: true, cRLSign: true, critical: true },
-    ],
-  });
+export function issueCa(commonName: string, now: number, validityMs: number): CertificatePair {
+  return createCertificateAuthority({ commonName: `${commonName}-${Math.floor(now / 1000)}`, validityMs, backdateMs: CLOCK_SKEW_MS, clock: at(now) });
 }
 
-/**
- * Issues a serving certificate for `dnsNames` (the first is the common name) signed by `ca`.
- * Caveats: `validity` should end before the CA's; nothing here checks it.
- */
-export async function issueServing(ca: CertificatePair, dnsNames: readonly string[], validity: Validity): Promise<CertificatePair> {
-  return issue({
-    subject: [{ name: 'commonName', value: dnsNames[0] ?? 'webhook' }],
-    issuer: ca,
-    validity,
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: dnsNames.map((value) => ({ type: 2, value })) },
-    ],
-  });
+/** Issues a serving certificate for `dnsNames` (the first is the common name) signed by `ca`, valid for `validityMs` from `now`. */
+export function issueServing(ca: CertificatePair, dnsNames: readonly string[], now: number, validityMs: number): CertificatePair {
+  return issueCertificate(ca, { commonName: dnsNames[0] ?? 'webhook', usage: 'server', dnsNames, validityMs, backdateMs: CLOCK_SKEW_MS, clock: at(now) });
 }

@@ -180,7 +180,7 @@ export class WebhookCertManager implements Runnable {
       let step = nextStep(readCertState(texts), this.#clock.now(), this.#policy);
       while (step.action !== 'none' && steps.length < 4) {
         this.#logger.info('webhook certificate step', { action: step.action, why: step.why });
-        texts = await applyStep(readCertState(texts), texts, step, { now: this.#clock.now(), policy: this.#policy, caName: `${this.#options.serviceName}-ca` });
+        texts = applyStep(readCertState(texts), texts, step, { now: this.#clock.now(), policy: this.#policy, caName: `${this.#options.serviceName}-ca` });
         steps.push(step.action);
         step = nextStep(readCertState(texts), this.#clock.now(), this.#policy);
       }
