@@ -25,6 +25,8 @@ import { runAll } from './run.js';
 import { ManagerOperations, type OperationsOptions } from './operations.js';
 import type { Runnable } from '../lifecycle/runnable.js';
 import { linkAbort } from '../lifecycle/abort.js';
+import { WebhookServer, type WebhookServerOptions } from '../webhook/server.js';
+import { prometheusWebhookMetrics } from '../webhook/metrics.js';
 
 /** What a cache factory gets from the manager. */
 export interface CacheDependencies {
@@ -74,6 +76,12 @@ export interface ManagerOptions extends OperationsOptions {
    * can still choose with its own `unsafeDisableDeepCopy`). See docs/controllers.md.
    */
   readonly client?: { readonly unsafeDisableDeepCopy?: boolean };
+  /**
+   * Options of the webhook server `mgr.webhookServer` (port 9443, certificates from
+   * `<tmpdir>/k8s-webhook-server/serving-certs` by default): given, the server is created at once;
+   * otherwise on first use of `mgr.webhookServer`. The manager supplies clock, logger and metrics.
+   */
+  readonly webhook?: Omit<WebhookServerOptions, 'clock' | 'logger' | 'metrics'>;
 }
 
 /**
@@ -113,6 +121,7 @@ export class Manager implements ControllerHost {
   readonly #transport: Transport;
   readonly #runnables: Runnable[] = [];
   readonly #controllerNames = new Set<string>();
+  #webhookServer: WebhookServer | undefined;
   #started = false;
 
   /** @throws ApiError when the kubeconfig has no current cluster. */
@@ -143,6 +152,27 @@ export class Manager implements ControllerHost {
     ops.readyz.add('informer-watch', () => eventsFlowing(cache, this.clock));
     const writer = ops.leaseElector ? fencedClient(this.apiReader, () => ops.mayWrite()) : this.apiReader;
     this.client = cachedClient({ reader: this.cache, writer, ...(options.client?.unsafeDisableDeepCopy === undefined ? {} : { unsafeDisableDeepCopy: options.client.unsafeDisableDeepCopy }) });
+    if (options.webhook !== undefined) void this.webhookServer;
+  }
+
+  /**
+   * The webhook server (controller-runtime's `GetWebhookServer`), made from `options.webhook` on
+   * first use; register handlers on it, or use `admissionFor(mgr, Kind)`.
+   *
+   * Guarantees: served on every replica, leader or not; it listens before the caches start (a
+   * conversion webhook must answer before informers of converted kinds can sync) and stops after
+   * the runnables; `/readyz` includes its `webhook` check (listening, certificate loaded); its
+   * metrics are on `mgr.metrics`. A missing or unreadable certificate directory makes `start()`
+   * reject with the server's typed error.
+   * @throws {ManagerError} `AlreadyStarted` when first used after `start()`.
+   */
+  get webhookServer(): WebhookServer {
+    if (this.#webhookServer) return this.#webhookServer;
+    if (this.#started) throw new ManagerError({ reason: 'AlreadyStarted', message: 'create the webhook server (mgr.webhookServer, or the webhook option) before mgr.start()' });
+    const server = new WebhookServer({ ...this.#options.webhook, clock: this.clock, logger: this.logger.child({ component: 'webhook' }), metrics: prometheusWebhookMetrics(this.metrics.registry) });
+    this.#ops.readyz.add('webhook', () => server.checkReady());
+    this.#webhookServer = server;
+    return server;
   }
 
   /** The `workqueue_*` sink for controller `name` (`options.metrics.workqueue`, else Prometheus). */
@@ -208,9 +238,16 @@ export class Manager implements ControllerHost {
     const log = this.logger.child({ component: 'manager' });
     const cacheCtl = new AbortController();
     log.info('Starting manager', { runnables: this.#runnables.length, namespace: this.namespace ?? '' });
+    const webhookCtl = new AbortController();
+    let webhookRun: Promise<void> = Promise.resolve();
     try {
       await this.#ops.listen();
+      if (this.#webhookServer) {
+        await this.#webhookServer.listen();
+        webhookRun = this.#webhookServer.start(webhookCtl.signal).catch((err: unknown) => log.error('The webhook server stopped', { err }));
+      }
     } catch (err) {
+      await this.#webhookServer?.close();
       await this.#ops.close();
       this.#transport.close();
       throw err;
@@ -236,7 +273,8 @@ export class Manager implements ControllerHost {
       log.info('Runnables stopped');
     } finally {
       cacheCtl.abort();
-      await cacheRun;
+      webhookCtl.abort();
+      await Promise.all([cacheRun, webhookRun]);
       await this.#ops.close();
       this.#transport.close();
       log.info('Manager stopped');

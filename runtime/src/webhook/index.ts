@@ -1,0 +1,28 @@
+/**
+ * `@opkit/runtime/webhook`: the webhook server (HTTPS; AdmissionReview v1 and ConversionReview v1;
+ * certificates reloaded from a directory) and the admission builder. A Manager creates the server
+ * from its `webhook` options (`mgr.webhookServer`); every replica serves.
+ * @packageDocumentation
+ */
+export { WebhookServer, type WebhookServerOptions, type WebhookHandler, type WebhookRequestContext, type WebhookDescription, type WebhookRule, type RegisterOptions } from './server.js';
+export { CertWatcher, type CertWatcherOptions, type ServingCertificate } from './certwatcher.js';
+export { WebhookError, type WebhookErrorReason } from './errors.js';
+export { prometheusWebhookMetrics, noWebhookMetrics, WEBHOOK_LATENCY_BUCKETS, type WebhookMetrics } from './metrics.js';
+export {
+  parseReview,
+  MalformedReviewError,
+  type AdmissionReview,
+  type AdmissionRequest,
+  type AdmissionResponse,
+  type AdmissionOperation,
+  type ConversionReview,
+  type ConversionRequest,
+  type ConversionResponse,
+  type IncomingReview,
+  type ReviewAnswer,
+  type GroupVersionKind,
+  type GroupVersionResource,
+  type UserInfo,
+  type Status,
+  type StatusCause,
+} from './review.js';
