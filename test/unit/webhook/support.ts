@@ -77,7 +77,7 @@ export function servedSerial(port: number, ca: string): Promise<string> {
 }
 
 /** An AdmissionReview v1 request for a Widget. */
-export function admissionReview(uid: string, object: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function admissionReview(uid: string, object: Record<string, unknown> = { spec: {} }, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     apiVersion: 'admission.k8s.io/v1',
     kind: 'AdmissionReview',
