@@ -114,6 +114,9 @@ export function crdToRootTags(crd: CrdDocument, version: CrdVersion): DocTag[] {
     tags.push({ name: ROOT_TAGS.crdNames, value: `${key} ${JSON.stringify(value)}` });
   }
   if (spec['conversion'] !== undefined) tags.push(tag(ROOT_TAGS.conversion, spec['conversion'], 'json'));
+  // `generate crd` gives a kind of several versions a conversion webhook unless told otherwise:
+  // say what the API server defaults to, so the CRD round-trips.
+  else if (Array.isArray(spec['versions']) && spec['versions'].length > 1) tags.push(tag(ROOT_TAGS.conversion, { strategy: 'None' }, 'json'));
   for (const [key, value] of Object.entries(spec)) {
     if (KNOWN_SPEC.has(key)) continue;
     tags.push({ name: ROOT_TAGS.crdSpec, value: `${key} ${JSON.stringify(value)}` });

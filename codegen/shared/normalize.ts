@@ -4,7 +4,8 @@
  *
  * 1. both are parsed into plain data; object key order is ignored (YAML comments and layout too);
  * 2. `required` lists are compared as sets (TypeScript declares members, not an order of names);
- * 3. `spec.versions` are compared by name (sorted), not by position.
+ * 3. `spec.versions` are compared by name (sorted), not by position;
+ * 4. no `spec.conversion` is `{ strategy: None }`, what the API server defaults it to.
  *
  * Nothing else is dropped: descriptions, validation, CEL rules, list/map types, printer columns,
  * subresources, conversion, names and CRD metadata must all be equal.
@@ -31,6 +32,7 @@ function normalizeSchema(value: JsonValue, parentKey: string | undefined): JsonV
 export function normalizeForComparison(crd: JsonObject): JsonObject {
   const copy = structuredClone(crd);
   const spec = copy['spec'];
+  if (isJsonObject(spec) && spec['conversion'] === undefined) spec['conversion'] = { strategy: 'None' };
   if (isJsonObject(spec) && Array.isArray(spec['versions'])) {
     const versions = spec['versions'].map((v) => {
       if (!isJsonObject(v)) return v;

@@ -9,6 +9,20 @@ import { sameCrdMarkers } from '../shared/crd-markers.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../shared/json.js';
 import type { RootVersion } from './roots.js';
 
+/**
+ * The conversion a kind of several versions gets when no `@conversion` marker says otherwise: a
+ * webhook at `/convert` (served by `conversionFor` of @opkit/runtime/webhook) behind the operator's
+ * `webhook-service` in the `system` namespace, kubebuilder's placeholders, which the kustomize
+ * layout renames and whose `caBundle` the certificate manager (or cert-manager) fills in.
+ */
+export const DEFAULT_CONVERSION: JsonObject = {
+  strategy: 'Webhook',
+  webhook: {
+    conversionReviewVersions: ['v1'],
+    clientConfig: { service: { name: 'webhook-service', namespace: 'system', path: '/convert' } },
+  },
+};
+
 function conflict(a: RootVersion, b: RootVersion, what: string): CodegenError {
   return new CodegenError({
     reason: 'ConflictingMarkers',
@@ -40,7 +54,8 @@ function versionEntry(root: RootVersion, warnings: CodegenWarning[]): CrdVersion
 
 /**
  * Builds one CRD per group and kind. Versions are sorted by name (as controller-gen writes them);
- * a single version without `@storageVersion` is the storage version.
+ * a single version without `@storageVersion` is the storage version; a kind of several versions
+ * without a `@conversion` marker gets {@link DEFAULT_CONVERSION}.
  */
 export function assembleCrds(roots: readonly RootVersion[], warnings: CodegenWarning[]): CrdDocument[] {
   const byKind = new Map<string, RootVersion[]>();
@@ -71,6 +86,7 @@ export function assembleCrds(roots: readonly RootVersion[], warnings: CodegenWar
     const metadata: JsonObject = { name: `${first.plural}.${first.group}`, ...first.markers.metadata };
     const names: JsonObject = { kind: first.kind, plural: first.plural, ...first.markers.names };
     const spec: JsonObject = { group: first.group, names, scope: first.scope, versions: entries as JsonValue[], ...first.markers.spec };
+    if (entries.length > 1 && spec['conversion'] === undefined) spec['conversion'] = structuredClone(DEFAULT_CONVERSION);
     crds.push({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata, spec } as CrdDocument);
   }
   return crds;
