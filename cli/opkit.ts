@@ -24,6 +24,7 @@ Commands:
   generate rbac    least-privilege RBAC from @rbac markers and the controllers' code
   dev              run the operator from source on a local control plane, restarting on changes
   envtest          build (install), locate (path) or run (start) the local control plane
+  migrate storage  rewrite a CRD's objects at its storage version, then drop old storedVersions
   help [command]   show help (of a command)
 
 Options:
@@ -51,6 +52,7 @@ const generateCommand = async () => import('./commands/generate.js');
 const createApiCommand = async () => import('./commands/create-api.js');
 const rbacCommand = async () => import('./commands/generate-rbac.js');
 const devCommand = async () => import('./commands/dev.js');
+const migrateCommand = async () => import('./commands/migrate.js');
 
 async function helpOf(words: readonly string[]): Promise<string | undefined> {
   const topic = words.join(' ');
@@ -60,6 +62,7 @@ async function helpOf(words: readonly string[]): Promise<string | undefined> {
   if (topic === 'generate crd') return (await generateCommand()).GENERATE_CRD_USAGE;
   if (topic === 'generate rbac') return (await rbacCommand()).GENERATE_RBAC_USAGE;
   if (topic === 'dev') return (await devCommand()).DEV_USAGE;
+  if (topic === 'migrate' || topic === 'migrate storage') return (await migrateCommand()).MIGRATE_USAGE;
   if (topic === 'generate') {
     const { GENERATE_TYPES_USAGE, GENERATE_CRD_USAGE } = await generateCommand();
     return `${GENERATE_TYPES_USAGE}\n${GENERATE_CRD_USAGE}`;
@@ -86,6 +89,16 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return 2;
   }
   if (command === 'create' && sub === 'api') return (await createApiCommand()).runCreateApi(rest, io);
+  if (command === 'migrate') {
+    const interrupted = new AbortController();
+    const onSigint = (): void => interrupted.abort(new Error('interrupted (SIGINT)'));
+    process.once('SIGINT', onSigint);
+    try {
+      return await (await migrateCommand()).runMigrate(argv.slice(1), io, interrupted.signal);
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  }
   if (command === 'envtest') return (await import('@opkit/runtime/testing')).runEnvtestCli(argv.slice(1));
   if (command === 'dev') {
     return (await devCommand()).runDev(argv.slice(1), { cwd: io.cwd, env: process.env, stdout: (t) => io.stdout.write(t), stderr: (t) => io.stderr.write(t) });
