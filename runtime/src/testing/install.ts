@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { cachedApiserverPath, cachedControllerManagerPath, cachedEtcdPath, defaultCacheDir, type ControlPlaneBinaries } from './assets.js';
 import { TestEnvironmentError } from './errors.js';
+import { buildInto, GoToolchain } from './go-build.js';
 import { DEFAULT_ETCD_VERSION, DEFAULT_KUBERNETES_VERSION } from './versions.js';
 
 /** Options of {@link installBinaries}. */
@@ -67,7 +67,7 @@ export async function installBinaries(options: InstallOptions = {}): Promise<Ins
     }
   }
   const progress = options.onProgress ?? (() => undefined);
-  const go = new GoToolchain(options.goCommand ?? 'go', { ...process.env, ...options.env }, progress);
+  const go = new GoToolchain({ command: options.goCommand ?? 'go', env: { ...process.env, ...options.env }, onProgress: progress });
   const apiserverPath = cachedApiserverPath(cacheDir, k8s);
   const etcdPath = cachedEtcdPath(cacheDir, etcd);
   const kcmPath = cachedControllerManagerPath(cacheDir, k8s);
@@ -80,7 +80,7 @@ export async function installBinaries(options: InstallOptions = {}): Promise<Ins
       await writeFile(join(work, 'go.mod'), `module opkit.local/envtest/etcd\n\ngo 1.24\n\nrequire go.etcd.io/etcd/server/v3 ${etcd}\n`);
       await writeFile(join(work, 'main.go'), ETCD_MAIN);
       await go.run(['mod', 'tidy'], work, 'etcd: resolving modules');
-      await go.build(work, 'etcd', ['-s', '-w'], 'etcd');
+      await go.build(work, join(work, 'etcd'), ['-s', '-w'], 'etcd');
     });
     built.push('etcd');
   }
@@ -88,11 +88,11 @@ export async function installBinaries(options: InstallOptions = {}): Promise<Ins
     await go.ensureAvailable();
     progress(`building kube-apiserver ${k8s} from k8s.io/kubernetes …`);
     await buildInto(cacheDir, apiserverPath, async (work) => {
-      const staging = await go.stagingModules(k8s, work, 'kube-apiserver');
+      const staging = await stagingModulesOf(go, k8s, work, 'kube-apiserver', progress);
       await writeFile(join(work, 'go.mod'), apiserverGoMod(k8s, staging));
       await writeFile(join(work, 'main.go'), APISERVER_MAIN);
       await go.run(['mod', 'tidy'], work, 'kube-apiserver: resolving modules');
-      await go.build(work, 'kube-apiserver', versionLdflags(k8s), 'kube-apiserver');
+      await go.build(work, join(work, 'kube-apiserver'), versionLdflags(k8s), 'kube-apiserver');
     });
     built.push('kube-apiserver');
   }
@@ -101,11 +101,11 @@ export async function installBinaries(options: InstallOptions = {}): Promise<Ins
     await go.ensureAvailable();
     progress(`building kube-controller-manager ${k8s} from k8s.io/kubernetes …`);
     await buildInto(cacheDir, kcmPath, async (work) => {
-      const staging = await go.stagingModules(k8s, work, 'kube-controller-manager');
+      const staging = await stagingModulesOf(go, k8s, work, 'kube-controller-manager', progress);
       await writeFile(join(work, 'go.mod'), apiserverGoMod(k8s, staging).replace('opkit.local/envtest/kube-apiserver', 'opkit.local/envtest/kube-controller-manager'));
       await writeFile(join(work, 'main.go'), CONTROLLER_MANAGER_MAIN);
       await go.run(['mod', 'tidy'], work, 'kube-controller-manager: resolving modules');
-      await go.build(work, 'kube-controller-manager', versionLdflags(k8s), 'kube-controller-manager');
+      await go.build(work, join(work, 'kube-controller-manager'), versionLdflags(k8s), 'kube-controller-manager');
     });
     built.push('kube-controller-manager');
   }
@@ -134,6 +134,27 @@ export function parseStagingModules(kubernetesGoMod: string): string[] {
   return [...kubernetesGoMod.matchAll(/^\s+(k8s\.io\/[\w.-]+) v0\.0\.0\s*$/gm)].map((m) => m[1] as string);
 }
 
+/** Downloads `k8s.io/kubernetes@version` and lists the staging modules its go.mod requires. */
+async function stagingModulesOf(go: GoToolchain, k8sVersion: string, cwd: string, label: string, progress: (line: string) => void): Promise<string[]> {
+  progress(`${label}: downloading k8s.io/kubernetes ${k8sVersion} (large; minutes on a cold cache) …`);
+  const out = await go.capture(['mod', 'download', '-json', `k8s.io/kubernetes@${k8sVersion}`], cwd);
+  const info = JSON.parse(out) as { GoMod?: string; Error?: string };
+  if (!info.GoMod) {
+    throw new TestEnvironmentError({
+      reason: 'BuildFailed',
+      message: `go mod download k8s.io/kubernetes@${k8sVersion}: ${info.Error ?? out}`,
+    });
+  }
+  const staged = parseStagingModules(await readFile(info.GoMod, 'utf8'));
+  if (staged.length === 0) {
+    throw new TestEnvironmentError({
+      reason: 'BuildFailed',
+      message: `k8s.io/kubernetes@${k8sVersion}'s go.mod lists no staging modules at v0.0.0`,
+    });
+  }
+  return staged;
+}
+
 function versionLdflags(k8sVersion: string): string[] {
   const m = VERSION_RE.exec(k8sVersion) as RegExpExecArray;
   const pkg = 'k8s.io/component-base/version';
@@ -146,131 +167,6 @@ function versionLdflags(k8sVersion: string): string[] {
     `-X ${pkg}.gitTreeState=clean`,
     `-X ${pkg}.buildDate=1970-01-01T00:00:00Z`,
   ];
-}
-
-/** Runs `build` in a fresh work dir under the cache, then moves the result into `target`. */
-async function buildInto(cacheDir: string, target: string, build: (work: string) => Promise<void>): Promise<void> {
-  await mkdir(cacheDir, { recursive: true });
-  const work = await mkdtemp(join(cacheDir, '.build-'));
-  try {
-    await build(work);
-    const name = target.split('/').pop() as string;
-    await mkdir(dirname(target), { recursive: true });
-    await chmod(join(work, name), 0o755);
-    await rename(join(work, name), target);
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
-}
-
-class GoToolchain {
-  #checked = false;
-
-  constructor(
-    private readonly command: string,
-    private readonly env: NodeJS.ProcessEnv,
-    private readonly progress: (line: string) => void,
-  ) {}
-
-  async ensureAvailable(): Promise<void> {
-    if (this.#checked) return;
-    try {
-      const out = await this.capture(['version'], process.cwd());
-      this.progress(`using ${out.trim()}`);
-      this.#checked = true;
-    } catch (cause) {
-      throw new TestEnvironmentError({
-        reason: 'GoNotFound',
-        message:
-          `The Go toolchain ("${this.command}") is needed to build kube-apiserver and etcd but could not be run. ` +
-          `Install Go (e.g. \`apt-get install golang\` or your platform's package), or set KUBEBUILDER_ASSETS ` +
-          `to a folder holding prebuilt kube-apiserver and etcd binaries.`,
-        cause,
-      });
-    }
-  }
-
-  async stagingModules(k8sVersion: string, cwd: string, label: string): Promise<string[]> {
-    this.progress(`${label}: downloading k8s.io/kubernetes ${k8sVersion} (large; minutes on a cold cache) …`);
-    const out = await this.capture(['mod', 'download', '-json', `k8s.io/kubernetes@${k8sVersion}`], cwd);
-    const info = JSON.parse(out) as { GoMod?: string; Error?: string };
-    if (!info.GoMod) {
-      throw new TestEnvironmentError({
-        reason: 'BuildFailed',
-        message: `go mod download k8s.io/kubernetes@${k8sVersion}: ${info.Error ?? out}`,
-      });
-    }
-    const staged = parseStagingModules(await readFile(info.GoMod, 'utf8'));
-    if (staged.length === 0) {
-      throw new TestEnvironmentError({
-        reason: 'BuildFailed',
-        message: `k8s.io/kubernetes@${k8sVersion}'s go.mod lists no staging modules at v0.0.0`,
-      });
-    }
-    return staged;
-  }
-
-  async run(args: string[], cwd: string, label: string): Promise<void> {
-    this.progress(`${label} (go ${args.join(' ')})`);
-    await this.capture(args, cwd);
-  }
-
-  async build(cwd: string, output: string, ldflags: string[], label: string): Promise<void> {
-    const started = Date.now();
-    let compiled = 0;
-    const ticker = setInterval(() => {
-      this.progress(`${label}: compiled ${compiled} packages (${Math.round((Date.now() - started) / 1000)}s)`);
-    }, 15_000);
-    try {
-      await this.capture(['build', '-v', '-trimpath', '-o', output, '-ldflags', ldflags.join(' '), '.'], cwd, (line) => {
-        if (!line.startsWith('#') && line.trim() !== '') compiled++;
-      });
-    } finally {
-      clearInterval(ticker);
-    }
-    this.progress(`${label}: built in ${Math.round((Date.now() - started) / 1000)}s (${compiled} packages)`);
-  }
-
-  /** Runs go and returns stdout; rejects with stderr's tail on failure. */
-  capture(args: string[], cwd: string, onStderrLine?: (line: string) => void): Promise<string> {
-    return new Promise((resolvePromise, reject) => {
-      const child = spawn(this.command, args, {
-        cwd,
-        env: { GOFLAGS: '-mod=mod', ...this.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      let partial = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => {
-        const text = d.toString();
-        stderr = (stderr + text).slice(-20_000);
-        if (onStderrLine) {
-          const lines = (partial + text).split('\n');
-          partial = lines.pop() ?? '';
-          lines.forEach(onStderrLine);
-        }
-      });
-      child.on('error', reject);
-      child.on('close', (code) => {
-        if (code === 0) resolvePromise(stdout);
-        else {
-          const tail = stderr
-            .split('\n')
-            .filter((l) => !l.startsWith('go: downloading'))
-            .slice(-30)
-            .join('\n');
-          reject(
-            new TestEnvironmentError({
-              reason: 'BuildFailed',
-              message: `\`${this.command} ${args.join(' ')}\` failed in ${cwd} (exit ${code}):\n${tail}`,
-            }),
-          );
-        }
-      });
-    });
-  }
 }
 
 const ETCD_MAIN = `// Code generated by opkit-envtest. DO NOT EDIT.

@@ -1,0 +1,172 @@
+/**
+ * Opkit against Go controller-runtime, side by side on one real control plane (TestEnvironment).
+ * Each side is its own operator process (bench/go: controller-runtime, built from Go modules and
+ * cached; bench/operator/opkit-operator.ts: Opkit, run with plain node), so spawn time, RSS and
+ * CPU (each process's own getrusage) compare like for like. Per round, in rotating order:
+ *
+ * - throughput: N ConfigMaps (default 2,000), a cached get plus one merge patch of an annotation
+ *   each, at MaxConcurrentReconciles 1, 4 and 16; objects/s from manager start to the last patch,
+ *   CPU per 1000 objects with the process's start-up subtracted, kube-apiserver's CPU;
+ * - sync: spawn → caches synced with 10,000 ConfigMaps and with none, RSS, and heap bytes per
+ *   cached object with managedFields kept and stripped, for both sides;
+ * - latency: event → reconcile p50/p99, one change at a time.
+ *
+ * Medians per side and paired (same-round) ratios go to bench/results/controller-runtime.json and
+ * .md; `--docs` also rewrites the table in docs/performance.md.
+ *
+ * Run (after `npm run build`): `npx tsx bench/controller-runtime.bench.ts [--rounds 5]
+ *   [--objects 2000] [--sync-objects 10000] [--latency-samples 200]
+ *   [--workloads throughput,sync,latency] [--docs]`
+ * The first run builds the Go baseline (minutes); later runs reuse it from ~/.cache/opkit/bench.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createClient } from '../runtime/src/client/client.js';
+import { createTransport } from '../runtime/src/client/transport.js';
+import { TestEnvironment } from '../runtime/src/testing/index.js';
+import { markdown, summarize, type InRound, type RunFacts, type Samples } from './support/cr-report.js';
+import {
+  eventToReconcile,
+  seedConfigMaps,
+  startToSynced,
+  throughput,
+  type Impl,
+  type LatencySample,
+  type SyncSample,
+  type ThroughputSample,
+  type WorkloadContext,
+} from './support/cr-workloads.js';
+import { findProcessWithArg } from './support/operator-process.js';
+import { clientGoVersion, controllerRuntimeVersion, goBaseline, opkitProgram, repoRoot } from './support/programs.js';
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '5' },
+    objects: { type: 'string', default: '2000' },
+    'sync-objects': { type: 'string', default: '10000' },
+    'latency-samples': { type: 'string', default: '200' },
+    workloads: { type: 'string', default: 'throughput,sync,latency' },
+    docs: { type: 'boolean', default: false },
+  },
+});
+const ROUNDS = Number(values.rounds);
+const OBJECTS = Number(values.objects);
+const SYNC_OBJECTS = Number(values['sync-objects']);
+const LATENCY_SAMPLES = Number(values['latency-samples']);
+const WORKLOADS = new Set((values.workloads ?? '').split(','));
+for (const w of WORKLOADS) if (!['throughput', 'sync', 'latency'].includes(w)) throw new Error(`unknown workload "${w}"; pick from throughput, sync, latency`);
+for (const [name, v] of [['rounds', ROUNDS], ['objects', OBJECTS], ['sync-objects', SYNC_OBJECTS], ['latency-samples', LATENCY_SAMPLES]] as const) {
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer, not "${v}"`);
+}
+const CONCURRENCIES = [1, 4, 16] as const;
+const NS = { throughput: 'bench-throughput', synced: 'bench-sync', empty: 'bench-empty', latency: 'bench-latency' } as const;
+
+const programs: Record<Impl, WorkloadContext['programs'][Impl]> = { 'controller-runtime': await goBaseline(), opkit: opkitProgram() };
+const goVersion = execFileSync('go', ['version'], { encoding: 'utf8' }).trim().replace(/^go version /, '');
+
+const env = new TestEnvironment();
+const started = await env.start();
+const transport = createTransport(started.kubeConfig);
+const client = createClient(transport);
+const samples: { throughput: Array<InRound<ThroughputSample>>; sync: Array<InRound<SyncSample>>; latency: Array<InRound<LatencySample>> } = {
+  throughput: [],
+  sync: [],
+  latency: [],
+};
+const loadAverages: number[] = [];
+let kubernetes = 'unknown';
+try {
+  kubernetes = (await transport.request<{ gitVersion: string }>({ method: 'GET', path: '/version' })).gitVersion;
+  const ctx: WorkloadContext = {
+    programs,
+    env: { ...process.env, KUBECONFIG: started.kubeconfigPath },
+    apiserverPid: findProcessWithArg(`--secure-port=${new URL(started.server).port}`),
+    client,
+  };
+  if (ctx.apiserverPid === undefined) console.warn('kube-apiserver not found in /proc: its CPU is not reported');
+  let t = performance.now();
+  if (WORKLOADS.has('throughput')) await seedConfigMaps(client, NS.throughput, OBJECTS);
+  if (WORKLOADS.has('sync')) {
+    await seedConfigMaps(client, NS.synced, SYNC_OBJECTS);
+    await seedConfigMaps(client, NS.empty, 0);
+  }
+  if (WORKLOADS.has('latency')) await seedConfigMaps(client, NS.latency, 1);
+  console.log(`seeded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  let seq = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    loadAverages.push(loadavg()[0] ?? NaN);
+    const order: Impl[] = round % 2 === 0 ? ['controller-runtime', 'opkit'] : ['opkit', 'controller-runtime'];
+    t = performance.now();
+    if (WORKLOADS.has('throughput')) {
+      for (const concurrency of CONCURRENCIES) {
+        for (const impl of order) {
+          const s = await throughput(ctx, impl, { ns: NS.throughput, objects: OBJECTS, concurrency, run: `r${round}-c${concurrency}-${impl}` });
+          samples.throughput.push({ ...s, round });
+          console.log(`round ${round} throughput c=${String(concurrency).padEnd(2)} ${impl.padEnd(18)} ${s.objectsPerSec.toFixed(0).padStart(5)} objects/s  cpu ${s.cpuSecPer1000.toFixed(2)} s/1000  apiserver ${s.apiserverCpuSecPer1000.toFixed(2)} s/1000`);
+        }
+      }
+    }
+    if (WORKLOADS.has('sync')) {
+      for (const [ns, objects] of [[NS.empty, 0], [NS.synced, SYNC_OBJECTS]] as const) {
+        for (const managedFields of ['keep', 'strip'] as const) {
+          for (const impl of order) {
+            const s = await startToSynced(ctx, impl, { ns, objects, managedFields });
+            samples.sync.push({ ...s, round });
+            console.log(
+              `round ${round} sync ${String(objects).padStart(5)} managedFields ${managedFields.padEnd(5)} ${impl.padEnd(18)} spawn→synced ${s.spawnToSyncedMs.toFixed(0).padStart(5)} ms  inside ${s.startToSyncedMs.toFixed(0).padStart(5)} ms  RSS ${(s.rssBytes / 2 ** 20).toFixed(1)} MiB  heap ${(s.heapBytes / 2 ** 20).toFixed(1)} MiB`,
+            );
+          }
+        }
+      }
+    }
+    if (WORKLOADS.has('latency')) {
+      for (const impl of order) {
+        const s = await eventToReconcile(ctx, impl, { ns: NS.latency, name: 'cm-0', samples: LATENCY_SAMPLES, nextSeq: () => ++seq, gapMs: 10 });
+        samples.latency.push({ ...s, round });
+        console.log(`round ${round} latency ${impl.padEnd(18)} p50 ${s.p50Ms.toFixed(2)} ms  p99 ${s.p99Ms.toFixed(2)} ms  (from ack: p99 ${s.ackP99Ms.toFixed(2)} ms)`);
+      }
+    }
+    console.log(`round ${round} took ${((performance.now() - t) / 1000).toFixed(0)} s (load average ${loadAverages[round]?.toFixed(1)})`);
+  }
+} finally {
+  transport.close();
+  await env.stop();
+}
+
+const all: Samples = samples;
+const summary = summarize(all, SYNC_OBJECTS);
+const facts: RunFacts = {
+  date: new Date().toISOString(),
+  rounds: ROUNDS,
+  objects: OBJECTS,
+  syncObjects: SYNC_OBJECTS,
+  latencySamples: LATENCY_SAMPLES,
+  controllerRuntime: controllerRuntimeVersion(),
+  clientGo: clientGoVersion(),
+  kubernetes,
+  node: process.version,
+  go: goVersion,
+  cpus: cpus().length,
+  loadAverages,
+};
+const table = markdown(summary, facts);
+console.log(`\n${table}`);
+const outDir = join(repoRoot, 'bench', 'results');
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, 'controller-runtime.json'), `${JSON.stringify({ benchmark: 'controller-runtime', facts, summary, samples }, null, 2)}\n`);
+writeFileSync(join(outDir, 'controller-runtime.md'), `# Opkit vs controller-runtime\n\n${table}`);
+console.log(`wrote bench/results/controller-runtime.json and .md`);
+if (values.docs) {
+  const docs = join(repoRoot, 'docs', 'performance.md');
+  const text = readFileSync(docs, 'utf8');
+  const begin = '<!-- controller-runtime table: begin (written by bench/controller-runtime.bench.ts --docs) -->';
+  const end = '<!-- controller-runtime table: end -->';
+  const from = text.indexOf(begin);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`docs/performance.md has no "${begin}" … "${end}" block to replace`);
+  writeFileSync(docs, `${text.slice(0, from + begin.length)}\n${table}\n${text.slice(to)}`);
+  console.log('updated docs/performance.md');
+}
