@@ -26,3 +26,7 @@ export {
   type Status,
   type StatusCause,
 } from './review.js';
+export { admissionFor, AdmissionBuilder, mutatingPath, validatingPath, type AdmissionWebhooks, type WebhookHost } from './admission/builder.js';
+export { defaultingHandler, validatingHandler, type AdmissionContext, type Defaulter, type Validator, type Warnings } from './admission/handlers.js';
+export { AdmissionDenied, type AdmissionDeniedOptions, type DenialCause } from './admission/denial.js';
+export { createJsonPatch, applyJsonPatch, escapePointer, type JsonPatchOperation } from './admission/json-patch.js';
