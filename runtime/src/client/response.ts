@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { Answer } from './connection-types.js';
 import { ApiError, type StatusBody } from './errors.js';
 import { retryAfterFromResponse } from './retry-after.js';
 
@@ -6,11 +6,10 @@ import { retryAfterFromResponse } from './retry-after.js';
 export const BODY_PREFIX_CHARS = 200;
 
 /** Reads a whole response body as UTF-8. */
-export async function readBody(res: IncomingMessage): Promise<string> {
-  res.setEncoding('utf8');
-  let text = '';
-  for await (const chunk of res) text += chunk as string;
-  return text;
+export async function readBody(res: Answer): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res.body) chunks.push(chunk as Buffer);
+  return chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
 }
 
 /** What {@link ApiError} needs to know about the request an answer belongs to. */
@@ -23,7 +22,7 @@ export interface AnsweredRequest {
  * The {@link ApiError} of an error answer (status ≥ 400): the Status body when it parses, the
  * headers, and the `Retry-After` of a 429/503.
  */
-export function errorFromResponse(req: AnsweredRequest, res: IncomingMessage, text: string, nowMs: number): ApiError {
+export function errorFromResponse(req: AnsweredRequest, res: Answer, text: string, nowMs: number): ApiError {
   let body: StatusBody | undefined;
   try {
     const parsed = JSON.parse(text) as unknown;
@@ -31,7 +30,7 @@ export function errorFromResponse(req: AnsweredRequest, res: IncomingMessage, te
   } catch {
     body = undefined;
   }
-  const status = res.statusCode ?? 0;
+  const status = res.status;
   const retryAfterMs = retryAfterFromResponse(status, res.headers, nowMs);
   return new ApiError({
     status,
@@ -47,7 +46,7 @@ export function errorFromResponse(req: AnsweredRequest, res: IncomingMessage, te
  * Parses a successful answer's JSON body (`undefined` for an empty one).
  * @throws ApiError `MalformedBody` (retryable) with the first {@link BODY_PREFIX_CHARS} characters.
  */
-export function parseJsonBody<T>(req: AnsweredRequest, res: IncomingMessage, text: string): T {
+export function parseJsonBody<T>(req: AnsweredRequest, res: Answer, text: string): T {
   if (text === '') return undefined as T;
   try {
     return JSON.parse(text) as T;
@@ -56,10 +55,10 @@ export function parseJsonBody<T>(req: AnsweredRequest, res: IncomingMessage, tex
   }
 }
 
-function malformed(req: AnsweredRequest, res: IncomingMessage, text: string, cause: unknown): never {
+function malformed(req: AnsweredRequest, res: Answer, text: string, cause: unknown): never {
   const prefix = text.slice(0, BODY_PREFIX_CHARS);
   throw new ApiError({
-    status: res.statusCode ?? 0,
+    status: res.status,
     method: req.method,
     path: req.path,
     reason: 'MalformedBody',

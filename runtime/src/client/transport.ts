@@ -1,9 +1,13 @@
-import type { IncomingMessage } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { realClock, type Clock } from '../util/clock.js';
 import { startDeadline, type Deadline } from './deadline.js';
-import { createConnections } from './connections.js';
+import type { Answer, Connections } from './connection-types.js';
+import { createHttp1Connections } from './connections.js';
+import { createHttp2Connections, isConnectionLost } from './http2.js';
+import { isClientNodeKubeConfig, restConfigFromClientNode } from './kubeconfig/from-client-node.js';
+import { prepareCluster } from './prepared.js';
+import type { RestConfig } from './rest-config.js';
 import { ApiError, priorityAndFairness } from './errors.js';
 import { ServerHealth } from './health.js';
 import { noopTransportMetrics, type TransportMetrics } from './metrics.js';
@@ -33,8 +37,9 @@ export interface TransportRequest {
 }
 
 /**
- * The HTTP layer under the client and the watcher: authentication from a client-node KubeConfig,
- * keep-alive connections, deadlines, `Retry-After`, JSON in and out, errors as {@link ApiError}.
+ * The HTTP layer under the client and the watcher: authentication from a {@link RestConfig} (or a
+ * client-node KubeConfig), HTTP/2 or keep-alive HTTP/1.1 connections, deadlines, `Retry-After`,
+ * JSON in and out, errors as {@link ApiError}.
  */
 export interface Transport {
   /** Sends a request and parses the JSON answer. @throws ApiError */
@@ -45,18 +50,40 @@ export interface Transport {
    * @throws ApiError when the server answers with an error status or the connection fails.
    */
   stream(req: TransportRequest): AsyncIterable<string>;
-  /** Closes idle keep-alive sockets and stops health probes. */
+  /** Closes the connections and stops health probes. */
   close(): void;
-  /** Destroys idle keep-alive connections: after a stall they may be as dead as the stalled one. */
+  /**
+   * After a stall: HTTP/1.1 destroys idle keep-alive connections (they may be as dead as the
+   * stalled one); HTTP/2 PINGs its connection and replaces it when the answer does not come in time.
+   */
   flush?(): void;
   /** The client's view of the server's health (probes `/readyz` after failures). */
   readonly health?: ServerHealth | undefined;
 }
 
+/** How often one GET is sent again after its HTTP/2 connection was lost (within its deadline). */
+const MAX_LOST_RESENDS = 5;
+
+/** Which HTTP version the transport speaks to the API server. */
+export type TransportProtocol = 'http2' | 'http1';
+
 /** Options of {@link createTransport}. */
 export interface TransportOptions {
-  /** Maximum concurrent sockets to the API server (default 64). */
+  /**
+   * `'http2'`: one multiplexed TLS connection, checked with PINGs (like client-go); `'http1'`: a
+   * pool of keep-alive HTTP/1.1 connections. Default `'http2'` for `https:` servers, `'http1'` for
+   * `http:` ones (HTTP/2 without TLS is rare). See docs/operations.md for the measurements.
+   */
+  readonly protocol?: TransportProtocol;
+  /** HTTP/1.1: maximum concurrent sockets to the API server (default 64). */
   readonly maxSockets?: number;
+  /**
+   * HTTP/2: PING the connection after this long without reading a frame, in ms (default 3000), and
+   * replace it when the PING is not answered within `pingTimeoutMs` (default 5000). A dead
+   * connection is found within about `pingIntervalMs * 2 + pingTimeoutMs`.
+   */
+  readonly pingIntervalMs?: number;
+  readonly pingTimeoutMs?: number;
   /** User-Agent header (default `opkit`). */
   readonly userAgent?: string;
   /** Source of time for deadlines, `Retry-After` and probes (default {@link realClock}). */
@@ -76,24 +103,30 @@ export interface TransportOptions {
 }
 
 /**
- * Creates a {@link Transport} for the current context of `kubeConfig`.
+ * Creates a {@link Transport} to the API server of `config`: a {@link RestConfig} (from
+ * {@link loadKubeConfig}) or a client-node `KubeConfig` (its current context).
  *
  * Guarantees:
- * - credentials are re-applied on every request, so rotating tokens keep working;
+ * - the TLS material, the agent or HTTP/2 connection and the static headers are prepared once, here;
+ *   a credential that expires ({@link RestConfig.credentials}: exec plugins, token files) is asked
+ *   for on every request and told to refresh after a 401, so rotating tokens keep working;
  * - every request has a deadline (30 s by default), a watch's answer headers too (10 s); a request
- *   that passes it rejects with an {@link ApiError} `Timeout`, its connection is destroyed (never
- *   reused) and every idle keep-alive connection is flushed;
+ *   that passes it rejects with an {@link ApiError} `Timeout` and its request is ended; HTTP/1.1
+ *   destroys its connection and every idle keep-alive one, HTTP/2 resets the stream and PINGs the
+ *   connection, replacing it when the PING is not answered within `pingTimeoutMs`;
+ * - HTTP/2: an unanswered PING, a GOAWAY or a connection error moves new requests to a new
+ *   connection at once; what was in flight on a dead connection fails (and is retried by its caller);
  * - after a 429/503 with `Retry-After` no request to that path leaves before the time is up, and
  *   `request` retries it (`retryAfterRetries` times) after the wait;
- * - a failure without an answer is reported to `health`, which probes `/readyz` on a connection of
- *   its own until the server answers.
- * Caveats: HTTP proxies configured in the kubeconfig are not supported; HTTP/1.1 only.
+ * - a failure without an answer is reported to `health`, which probes `/readyz` on a fresh HTTP/1.1
+ *   connection of its own until the server answers.
+ * Caveats: HTTP proxies configured in the kubeconfig are not supported.
+ * @throws KubeConfigError `MissingEntry` for a client-node KubeConfig without a current cluster;
+ *   ApiError when the server URL is not an http(s) URL.
  */
-export function createTransport(kubeConfig: KubeConfig, options: TransportOptions = {}): Transport {
-  const cluster = kubeConfig.getCurrentCluster();
-  if (!cluster)
-    throw new ApiError({ status: 0, method: 'INIT', path: '', text: 'the kubeconfig has no current cluster; set a current-context' });
-  const base = new URL(cluster.server);
+export function createTransport(config: RestConfig | KubeConfig, options: TransportOptions = {}): Transport {
+  const rest = isClientNodeKubeConfig(config) ? restConfigFromClientNode(config) : config;
+  const cluster = prepareCluster(rest, options.userAgent ?? 'opkit');
   const clock = options.clock ?? realClock;
   const log = options.logger ?? silentLogger;
   const metrics = options.metrics ?? noopTransportMetrics;
@@ -101,21 +134,34 @@ export function createTransport(kubeConfig: KubeConfig, options: TransportOption
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const watchOpenTimeoutMs = options.watchOpenTimeoutMs ?? 10_000;
   const retries = options.retryAfterRetries ?? 3;
-  const pool = createConnections(kubeConfig, base, { maxSockets: options.maxSockets ?? 64, userAgent: options.userAgent ?? 'opkit' });
+  const protocol = options.protocol ?? (cluster.secure ? 'http2' : 'http1');
+  const http1 = createHttp1Connections(cluster, { maxSockets: options.maxSockets ?? 64 });
+  const pool: Connections =
+    protocol === 'http2'
+      ? createHttp2Connections(cluster, {
+          clock,
+          pingIntervalMs: options.pingIntervalMs ?? 3000,
+          pingTimeoutMs: options.pingTimeoutMs ?? 5000,
+          onReplaced: (cause) => {
+            metrics.poolFlushed();
+            log.debug('HTTP/2 connection replaced', { cause: String(cause) });
+            health.reportFailure(cause);
+          },
+        })
+      : http1;
   const open = pool.open;
   const flush = (): void => {
     pool.flush();
-    metrics.poolFlushed();
+    if (pool === http1) metrics.poolFlushed();
   };
 
   const health = new ServerHealth({
     clock,
     ...options.health,
     probe: async (signal) => {
-      const res = await open({ method: 'GET', path: '/readyz' }, 'text/plain', signal, 'probe');
+      const res = await http1.open({ method: 'GET', path: '/readyz' }, 'text/plain', signal, 'probe');
       await readBody(res);
-      const status = res.statusCode ?? 0;
-      return status === 200;
+      return res.status === 200;
     },
     onChange: (state, cause) => log.info('API server health changed', { state, cause: String(cause) }),
   });
@@ -151,8 +197,24 @@ export function createTransport(kubeConfig: KubeConfig, options: TransportOption
     return err;
   }
 
-  function observe(req: TransportRequest, res: IncomingMessage, startedAt: number): void {
-    const status = res.statusCode ?? 0;
+  /**
+   * Sends `req` and reads the whole answer. A GET whose HTTP/2 connection was lost before the answer
+   * is sent again on the new connection (as client-go does), within the same deadline.
+   */
+  async function exchange(req: TransportRequest, signal: AbortSignal): Promise<{ res: Answer; text: string }> {
+    for (let lost = 0; ; lost++) {
+      try {
+        const res = await open(req, 'application/json', signal);
+        return { res, text: await readBody(res) };
+      } catch (err) {
+        if (req.method !== 'GET' || !isConnectionLost(err) || signal.aborted || lost >= MAX_LOST_RESENDS) throw err;
+        log.debug('connection lost before the answer; sending the GET again', { path: req.path, cause: String(err) });
+      }
+    }
+  }
+
+  function observe(req: TransportRequest, res: Answer, startedAt: number): void {
+    const status = res.status;
     const durationMs = clock.now() - startedAt;
     const apf = priorityAndFairness(res.headers);
     metrics.response({ method: req.method, status, durationMs, ...apf });
@@ -161,8 +223,9 @@ export function createTransport(kubeConfig: KubeConfig, options: TransportOption
   }
 
   /** The error of a ≥ 400 answer; notes its `Retry-After` in the gate. */
-  function answerError(req: TransportRequest, res: IncomingMessage, text: string): ApiError {
+  function answerError(req: TransportRequest, res: Answer, text: string): ApiError {
     const err = errorFromResponse(req, res, text, clock.now());
+    if (err.status === 401) cluster.credentials?.invalidate?.();
     if (err.retryAfterMs !== undefined) {
       gate.note(req.path, err.retryAfterMs, { duringOutage: health.outage });
       metrics.retryAfter(err.status, err.retryAfterMs);
@@ -181,10 +244,9 @@ export function createTransport(kubeConfig: KubeConfig, options: TransportOption
         const startedAt = clock.now();
         const deadline = deadlineFor(req, requestTimeoutMs, 'request');
         try {
-          const res = await open(req, 'application/json', deadline.signal);
-          const text = await readBody(res);
+          const { res, text } = await exchange(req, deadline.signal);
           observe(req, res, startedAt);
-          if ((res.statusCode ?? 0) < 400) return parseJsonBody<T>(req, res, text);
+          if (res.status < 400) return parseJsonBody<T>(req, res, text);
           const err = answerError(req, res, text);
           if (err.retryAfterMs === undefined || attempt >= retries) throw err;
         } catch (err) {
@@ -199,21 +261,22 @@ export function createTransport(kubeConfig: KubeConfig, options: TransportOption
       await gate.wait(req.path, req.signal);
       const startedAt = clock.now();
       const deadline = deadlineFor(req, watchOpenTimeoutMs, 'watch');
-      let res: IncomingMessage;
+      let res: Answer;
       try {
         res = await open(req, 'application/json', deadline.signal);
         deadline.clearTimer();
         observe(req, res, startedAt);
-        if ((res.statusCode ?? 0) >= 400) throw answerError(req, res, await readBody(res).catch(() => ''));
+        if (res.status >= 400) throw answerError(req, res, await readBody(res).catch(() => ''));
       } catch (err) {
         deadline.cancel();
         throw failure(req, err, deadline);
       }
       req.onOpen?.();
-      res.setEncoding('utf8');
+      const body = res.body;
+      body.setEncoding('utf8');
       let partial = '';
       try {
-        for await (const chunk of res) {
+        for await (const chunk of body) {
           const lines = (partial + (chunk as string)).split('\n');
           partial = lines.pop() ?? '';
           for (const line of lines) if (line.trim() !== '') yield line;
@@ -222,7 +285,7 @@ export function createTransport(kubeConfig: KubeConfig, options: TransportOption
         if (req.signal?.aborted) return;
         throw failure(req, cause, deadline);
       } finally {
-        res.destroy();
+        body.destroy();
         deadline.cancel();
       }
       if (partial.trim() !== '') yield partial;
@@ -231,6 +294,7 @@ export function createTransport(kubeConfig: KubeConfig, options: TransportOption
     close(): void {
       health.close();
       pool.destroy();
+      if (pool !== http1) http1.destroy();
     },
   };
 }

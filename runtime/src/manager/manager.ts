@@ -4,6 +4,7 @@ import { createCache, type CacheOptions } from '../cache/cache.js';
 import type { Cache, Informer } from '../cache/types.js';
 import { createClient, type Client } from '../client/client.js';
 import type { ServerHealth } from '../client/health.js';
+import type { RestConfig } from '../client/rest-config.js';
 import { createTransport, type Transport, type TransportOptions } from '../client/transport.js';
 import type { ControllerHost } from '../controller/builder.js';
 import { Controller } from '../controller/controller.js';
@@ -46,8 +47,11 @@ export interface ManagerMetricsOptions {
 
 /** Options of {@link Manager} (with leader election, endpoints and events from {@link OperationsOptions}). */
 export interface ManagerOptions extends OperationsOptions {
-  /** Credentials and server (client-node KubeConfig). */
-  readonly kubeConfig: KubeConfig;
+  /**
+   * The API server and credentials: a {@link RestConfig} from `loadKubeConfig()` (no client-node
+   * import at run time), or a client-node `KubeConfig` (its current context).
+   */
+  readonly kubeConfig: RestConfig | KubeConfig;
   /** Watch and cache only this namespace (default: all namespaces). */
   readonly namespace?: string;
   /** Source of time for every timer the manager and its controllers use (default {@link realClock}). */

@@ -1,0 +1,173 @@
+import { connect, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
+import type { Clock, Timer } from '../util/clock.js';
+import type { Answer, Connections } from './connection-types.js';
+import { buildPath, requestHeaders, type PreparedCluster } from './prepared.js';
+
+/**
+ * The HTTP/2 connection a request was on was found dead (PING unanswered, connect too slow) or
+ * closed under it: no answer came, and a request that is safe to repeat may be sent again.
+ */
+export class ConnectionLostError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConnectionLostError';
+  }
+}
+
+/** Whether `err` (or what caused it: Node wraps it in `ERR_HTTP2_STREAM_CANCEL`) is a {@link ConnectionLostError}. */
+export function isConnectionLost(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) if (e instanceof ConnectionLostError) return true;
+  return false;
+}
+
+/** Options of {@link createHttp2Connections}. */
+export interface Http2Options {
+  readonly clock: Clock;
+  /** PING the connection this often, in ms. */
+  readonly pingIntervalMs: number;
+  /** Replace the connection when a PING (or the connect) is not answered within this, in ms. */
+  readonly pingTimeoutMs: number;
+  /** Called when a connection was found dead and replaced (not for a graceful GOAWAY). */
+  readonly onReplaced?: (cause: unknown) => void;
+}
+
+/** One HTTP/2 connection and its health check. */
+interface Live {
+  readonly session: ClientHttp2Session;
+  /** Streams without their `close` yet: the session holds the event loop only while > 0. */
+  active: number;
+  pingTimer: Timer | undefined;
+  pingDeadline: Timer | undefined;
+}
+
+/**
+ * One multiplexed HTTP/2 connection to one API server, as client-go uses: every request and
+ * watch is a stream on it.
+ *
+ * Guarantees: the TLS material is prepared once (per cluster); the connection is PINGed every
+ * `pingIntervalMs` and on {@link Connections.flush}, and replaced when an answer does not come
+ * within `pingTimeoutMs` (a connect that does not finish within `pingIntervalMs + pingTimeoutMs`
+ * too): the streams on it fail with {@link ConnectionLostError} and new requests go to a new
+ * connection at once. A GOAWAY lets the streams in flight finish and sends new ones to a new
+ * connection. An idle connection never keeps the process alive.
+ * Caveats: one connection carries everything, so its flow control and the server's
+ * `MAX_CONCURRENT_STREAMS` (250 for kube-apiserver) are shared by all requests and watches.
+ */
+export function createHttp2Connections(cluster: PreparedCluster, options: Http2Options): Connections {
+  const { clock, pingIntervalMs, pingTimeoutMs } = options;
+  let current: Live | undefined;
+  let destroyed = false;
+
+  function replace(live: Live, cause: ConnectionLostError): void {
+    if (current === live) current = undefined;
+    if (live.session.destroyed) return;
+    live.session.destroy(cause);
+    options.onReplaced?.(cause);
+  }
+
+  function ping(live: Live): void {
+    if (live.pingDeadline || live.session.destroyed || live.session.connecting) return;
+    const deadline = clock.setTimer(pingTimeoutMs, () => replace(live, new ConnectionLostError(`the HTTP/2 connection to ${cluster.authority} did not answer a PING within ${pingTimeoutMs} ms`)));
+    live.pingDeadline = deadline;
+    let sent = false;
+    try {
+      sent = live.session.ping((err) => {
+        deadline.cancel();
+        live.pingDeadline = undefined;
+        if (err && !live.session.destroyed) replace(live, new ConnectionLostError(`the HTTP/2 PING to ${cluster.authority} failed`, { cause: err }));
+      });
+    } catch {
+      sent = false;
+    }
+    if (!sent) {
+      deadline.cancel();
+      live.pingDeadline = undefined;
+    }
+  }
+
+  function schedulePing(live: Live): void {
+    live.pingTimer = clock.setTimer(pingIntervalMs, () => {
+      if (live.session.destroyed) return;
+      ping(live);
+      schedulePing(live);
+    });
+  }
+
+  function connectNew(): Live {
+    const session = connect(cluster.base.origin, { ...cluster.tls, settings: { enablePush: false } });
+    const live: Live = { session, active: 0, pingTimer: undefined, pingDeadline: undefined };
+    const connectDeadline = clock.setTimer(pingIntervalMs + pingTimeoutMs, () => {
+      if (session.connecting) replace(live, new ConnectionLostError(`the HTTP/2 connection to ${cluster.authority} was not set up within ${pingIntervalMs + pingTimeoutMs} ms`));
+    });
+    session.once('connect', () => {
+      connectDeadline.cancel();
+      schedulePing(live);
+    });
+    session.on('error', () => {
+      // the streams on it fail with the error; new requests take a new connection
+      if (current === live) current = undefined;
+    });
+    session.on('goaway', () => {
+      if (current === live) current = undefined;
+      session.close();
+    });
+    session.once('close', () => {
+      if (current === live) current = undefined;
+      connectDeadline.cancel();
+      live.pingTimer?.cancel();
+      live.pingDeadline?.cancel();
+    });
+    session.unref();
+    return live;
+  }
+
+  function live(): Live {
+    if (current && !current.session.closed && !current.session.destroyed) return current;
+    return (current = connectNew());
+  }
+
+  return {
+    async open(req, accept, signal) {
+      const payload = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
+      const headers: OutgoingHttpHeaders = await requestHeaders(cluster, accept, payload, req.contentType);
+      headers[':method'] = req.method;
+      headers[':path'] = cluster.pathPrefix + buildPath(req.path, req.query);
+      if (destroyed) throw new ConnectionLostError('the transport is closed');
+      signal.throwIfAborted();
+      const conn = live();
+      return new Promise<Answer>((resolve, reject) => {
+        let stream: ClientHttp2Stream;
+        try {
+          stream = conn.session.request(headers, { endStream: payload === undefined, signal });
+        } catch (err) {
+          // the session closed between live() and now (a GOAWAY, an error): no stream left
+          reject(new ConnectionLostError(`no HTTP/2 stream could be opened to ${cluster.authority}`, { cause: err }));
+          return;
+        }
+        if (conn.active++ === 0) conn.session.ref();
+        let answered = false;
+        stream.once('response', (h: IncomingHttpHeaders) => {
+          answered = true;
+          resolve({ status: Number(h[':status'] ?? 0), headers: h, body: stream });
+        });
+        stream.on('error', (err: unknown) => {
+          if (!answered) reject(err);
+        });
+        stream.once('close', () => {
+          if (--conn.active === 0 && !conn.session.destroyed) conn.session.unref();
+          if (!answered) reject(new ConnectionLostError(`the HTTP/2 stream to ${cluster.authority} closed before an answer (code ${stream.rstCode ?? 'none'})`));
+        });
+        if (payload !== undefined) stream.end(payload);
+      });
+    },
+    flush() {
+      if (current) ping(current);
+    },
+    destroy() {
+      destroyed = true;
+      const c = current;
+      current = undefined;
+      c?.session.destroy();
+    },
+  };
+}

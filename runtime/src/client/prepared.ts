@@ -1,0 +1,94 @@
+import { ApiError } from './errors.js';
+import type { CredentialSource, RestConfig } from './rest-config.js';
+import type { Query } from './transport.js';
+
+/** TLS options for `https.Agent` / `http2.connect`, built once per cluster. */
+export interface PreparedTls {
+  readonly ca?: string | Buffer;
+  readonly cert?: string | Buffer;
+  readonly key?: string | Buffer;
+  readonly servername?: string;
+  readonly rejectUnauthorized?: boolean;
+}
+
+/** A {@link RestConfig} turned into what each request needs, once per transport. */
+export interface PreparedCluster {
+  readonly base: URL;
+  readonly secure: boolean;
+  /** The server URL's path without a trailing slash ('' for none), prefixed to every request path. */
+  readonly pathPrefix: string;
+  /** `host:port` of the server (the HTTP/1.1 `host` header, the HTTP/2 `:authority`). */
+  readonly authority: string;
+  readonly tls: PreparedTls;
+  /** Header names (lower case) and values every request carries: static credentials, user agent. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly credentials: CredentialSource | undefined;
+}
+
+/**
+ * Prepares `config` for requests: parses the URL, copies the TLS material and lower-cases the
+ * static headers, so no request repeats the work.
+ * @throws ApiError when `server` is not an http(s) URL.
+ */
+export function prepareCluster(config: RestConfig, userAgent: string): PreparedCluster {
+  let base: URL;
+  try {
+    base = new URL(config.server);
+  } catch (cause) {
+    throw new ApiError({ status: 0, method: 'INIT', path: '', cause, text: `the API server URL "${config.server}" is not a URL; give one like https://10.0.0.1:6443` });
+  }
+  if (base.protocol !== 'https:' && base.protocol !== 'http:')
+    throw new ApiError({ status: 0, method: 'INIT', path: '', text: `the API server URL "${config.server}" is not http(s); give one like https://10.0.0.1:6443` });
+  const headers: Record<string, string> = { 'user-agent': userAgent };
+  for (const [name, value] of Object.entries(config.headers ?? {})) headers[name.toLowerCase()] = value;
+  const t = config.tls ?? {};
+  return {
+    base,
+    secure: base.protocol === 'https:',
+    pathPrefix: base.pathname.replace(/\/$/, ''),
+    authority: base.host,
+    tls: {
+      ...(t.ca ? { ca: t.ca } : {}),
+      ...(t.cert ? { cert: t.cert } : {}),
+      ...(t.key ? { key: t.key } : {}),
+      ...(t.servername ? { servername: t.servername } : {}),
+      ...(t.insecureSkipVerify ? { rejectUnauthorized: false } : {}),
+    },
+    headers,
+    credentials: config.credentials,
+  };
+}
+
+/** `path` with `query` appended (`undefined` values left out), without URLSearchParams' allocations. */
+export function buildPath(path: string, query: Query | undefined): string {
+  if (!query) return path;
+  let qs = '';
+  for (const k in query) {
+    const v = query[k];
+    if (v === undefined) continue;
+    qs += `${qs === '' ? '?' : '&'}${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`;
+  }
+  return path + qs;
+}
+
+/**
+ * The headers of one request: the prepared ones, `accept`, the credential's `Authorization` (when
+ * it has one) and the body's type and length.
+ */
+export async function requestHeaders(
+  cluster: PreparedCluster,
+  accept: string,
+  payload: string | undefined,
+  contentType: string | undefined,
+): Promise<Record<string, string | number>> {
+  const headers: Record<string, string | number> = { ...cluster.headers, accept };
+  if (cluster.credentials) {
+    const authorization = await cluster.credentials.authorization();
+    if (authorization !== undefined) headers['authorization'] = authorization;
+  }
+  if (payload !== undefined) {
+    headers['content-type'] = contentType ?? 'application/json';
+    headers['content-length'] = Buffer.byteLength(payload);
+  }
+  return headers;
+}
