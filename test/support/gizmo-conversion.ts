@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { KubeObject, Resource } from '../../runtime/src/api/resource.js';
-import { defineConversion } from '../../runtime/src/webhook/conversion/conversion.js';
+import { defineConversion, type SpokeConverter } from '../../runtime/src/webhook/conversion/conversion.js';
 
 /**
  * The test kind of conversion: Gizmo in `conv.opkit.dev`, v1 and v2 (the hub). v2 renamed
@@ -26,7 +26,7 @@ export const GizmoV1: Resource<GizmoV1> = { ...base, version: 'v1' };
 export const GizmoV2: Resource<GizmoV2> = { ...base, version: 'v2' };
 
 /** v1 ⇄ v2: renames replicas/size, narrows platinum to premium; `note` and `extra` are dropped (the lossless layer keeps them). */
-export const gizmoConversion = defineConversion({ hub: GizmoV2 }).spoke(GizmoV1, {
+export const gizmoV1Converter: SpokeConverter<GizmoV1, GizmoV2> = {
   toHub: ({ spec, ...v1 }) => {
     if (spec === undefined) return v1;
     const hub: NonNullable<GizmoV2['spec']> = {};
@@ -43,7 +43,10 @@ export const gizmoConversion = defineConversion({ hub: GizmoV2 }).spoke(GizmoV1,
     if (spec.tier !== undefined) spoke.tier = spec.tier === 'platinum' ? 'premium' : spec.tier;
     return { ...v2, spec: spoke };
   },
-});
+};
+
+/** The conversion of Gizmo: hub v2, spoke v1. */
+export const gizmoConversion = defineConversion({ hub: GizmoV2 }).spoke(GizmoV1, gizmoV1Converter);
 
 /** The Gizmo CRD (v1 storage, v2 served, conversion webhook at /convert). */
 export const GIZMO_CRD = fileURLToPath(new URL('../fixtures/conversion/gizmos.yaml', import.meta.url));

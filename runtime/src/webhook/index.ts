@@ -30,3 +30,27 @@ export { admissionFor, AdmissionBuilder, mutatingPath, validatingPath, type Admi
 export { defaultingHandler, validatingHandler, type AdmissionContext, type Defaulter, type Validator, type Warnings } from './admission/handlers.js';
 export { AdmissionDenied, type AdmissionDeniedOptions, type DenialCause } from './admission/denial.js';
 export { createJsonPatch, applyJsonPatch, escapePointer, type JsonPatchOperation } from './admission/json-patch.js';
+export {
+  conversionFor,
+  conversionWebhookOf,
+  defineConversion,
+  Conversion,
+  ConversionWebhook,
+  ConversionError,
+  CONVERSION_PATH,
+  CONVERSION_DATA_PREFIX,
+  conversionDataAnnotation,
+  decodeConversionData,
+  encodeConversionData,
+  lostFields,
+  restoreFields,
+  type ConversionBuilder,
+  type ConversionForOptions,
+  type ConversionOptions,
+  type ConversionErrorReason,
+  type ConversionReviewResponse,
+  type ConversionWebhookOptions,
+  type LostField,
+  type PathSegment,
+  type SpokeConverter,
+} from './conversion/index.js';

@@ -6,6 +6,8 @@
  */
 import type { Logger } from '../../log/logger.js';
 import { silentLogger } from '../../log/logger.js';
+import type { ConversionRequest, ConversionResponse, ConversionReview } from '../review.js';
+import type { WebhookDescription, WebhookHandler } from '../server.js';
 import type { Conversion } from './conversion.js';
 import { describeObject } from './conversion.js';
 import { ConversionError } from './errors.js';
@@ -14,29 +16,8 @@ import { isJsonObject, type JsonObject } from './lossless.js';
 /** The path the conversion webhook is served at (kubebuilder's and controller-runtime's). */
 export const CONVERSION_PATH = '/convert';
 
-/** The `request` of a ConversionReview v1. */
-export interface ConversionRequest {
-  /** Echoed in the response. */
-  readonly uid: string;
-  /** `group/version` every object is to be converted to. */
-  readonly desiredAPIVersion: string;
-  readonly objects: readonly JsonObject[];
-}
-
-/** The `response` of a ConversionReview v1. */
-export interface ConversionResponse {
-  readonly uid: string;
-  /** In the order of the request's objects; empty on failure. */
-  readonly convertedObjects: readonly JsonObject[];
-  readonly result: { readonly status: 'Success' | 'Failure'; readonly message?: string };
-}
-
-/** A ConversionReview v1 with a response. */
-export interface ConversionReviewResponse {
-  readonly apiVersion: 'apiextensions.k8s.io/v1';
-  readonly kind: 'ConversionReview';
-  readonly response: ConversionResponse;
-}
+/** A ConversionReview v1 with its response (what {@link ConversionWebhook.handle} answers). */
+export type ConversionReviewResponse = ConversionReview & { readonly response: ConversionResponse };
 
 const REVIEW_API_VERSION = 'apiextensions.k8s.io/v1';
 
@@ -89,9 +70,35 @@ export class ConversionWebhook {
   readonly #conversions = new Map<string, Conversion>();
   readonly #logger: Logger;
 
+  /**
+   * What the handler serves, for installing it (a test environment's webhook install): live, so a
+   * kind added after registering is included. Caveats: names the group of the first kind added.
+   */
+  readonly description: WebhookDescription;
+
   constructor(options: ConversionWebhookOptions = {}) {
     this.#logger = options.logger ?? silentLogger;
+    const conversions = this.#conversions;
+    this.description = {
+      type: 'conversion',
+      get group(): string {
+        return [...conversions.values()][0]?.group ?? '';
+      },
+      get kinds(): string[] {
+        return [...conversions.values()].map((c) => c.kind);
+      },
+    };
   }
+
+  /**
+   * The handler to register at {@link CONVERSION_PATH} on a webhook server (`conversionFor` does).
+   * A review the server let through that is still malformed (an object that is not an object) is
+   * thrown, which the server answers as a Failure naming the handler.
+   */
+  readonly handler: WebhookHandler = async (review) => {
+    const answer = await this.handle(review);
+    return { response: answer.response };
+  };
 
   /** The kinds served, as `Kind.group`. */
   get kinds(): readonly string[] {
@@ -114,7 +121,7 @@ export class ConversionWebhook {
     const request = parseConversionReview(body);
     const convertedObjects: JsonObject[] = [];
     try {
-      for (const object of request.objects) convertedObjects.push(await this.#convert(object, request.desiredAPIVersion));
+      for (const object of request.objects) convertedObjects.push(await this.#convert(object as JsonObject, request.desiredAPIVersion));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.#logger.warn('conversion failed', { uid: request.uid, desiredAPIVersion: request.desiredAPIVersion, err });
