@@ -11,11 +11,12 @@ import type { BaseOptions } from 'yeoman-generator';
 import { API_GENERATOR_PATH, ApiGenerator, type ApiInputs } from '../api/index.js';
 import { APP_DEFAULTS, resolveAppAnswers, type AppAnswers, type GivenValues } from '../shared/answers.js';
 import { OpkitGenerator } from '../shared/base.js';
-import { defaultGroup, defaultKind, pluralize, projectStem, toPackageName } from '../shared/names.js';
-import { opkitDependencies, templatesDir, type OpkitDependencies } from '../shared/paths.js';
+import { defaultGroup, defaultKind, pluralize, toPackageName } from '../shared/names.js';
+import { opkitDependencies, type OpkitDependencies } from '../shared/paths.js';
 import { assertTargetUsable, targetProblem } from '../shared/target.js';
 import { assertGivenValid, checkDomain, checkGroup, checkGroupOfDomain, checkKind, checkPlural, checkProjectName, checkVersion } from '../shared/validate.js';
-import { projectPackageJson } from './package-json.js';
+import { newProjectRequest } from '../api/files.js';
+import { writeAppFiles } from './files.js';
 
 /** The file of this generator (yeoman registers generators by path). */
 export const APP_GENERATOR_PATH: string = fileURLToPath(import.meta.url);
@@ -52,7 +53,6 @@ export class AppGenerator extends OpkitGenerator<AppGeneratorOptions> {
 
   constructor(args: string[], options: AppGeneratorOptions) {
     super(args, options);
-    this.sourceRoot(templatesDir('app'));
   }
 
   /** Collects the values the options gave. */
@@ -121,59 +121,16 @@ export class AppGenerator extends OpkitGenerator<AppGeneratorOptions> {
     this.#answers = answers;
     this.destinationRoot(answers.directory);
     this.options.onResolved?.(answers);
-    const api = answers.api;
-    const apiOptions: ApiInputs = {
-      destinationRoot: answers.directory,
-      domain: api.domain,
-      group: api.group,
-      version: api.version,
-      kind: api.kind,
-      plural: api.plural,
-      clusterScoped: !api.namespaced,
-      overwrite: true,
-      newProject: true,
-    };
+    const { force, ...request } = newProjectRequest(answers.api);
+    const apiOptions: ApiInputs = { destinationRoot: answers.directory, ...request, overwrite: force, newProject: true };
     await this.composeWith<ApiGenerator>({ Generator: ApiGenerator, path: API_GENERATOR_PATH }, apiOptions);
   }
 
-  /** Renders the project files into mem-fs (the api generator adds the kind's). */
+  /** Renders the project files into mem-fs (generators/app/files.ts; the api generator adds the kind's). */
   writing(): void {
     const answers = this.#answers;
     if (answers === undefined) throw new Error('AppGenerator: writing before configuring');
-    const deps = this.options.dependencies ?? opkitDependencies();
-    const api = answers.api;
-    const data = { ...api, projectName: answers.projectName, projectStem: projectStem(answers.projectName), fromCheckout: deps.mode === 'checkout' };
-    const pkg = projectPackageJson({
-      name: answers.projectName,
-      description: `A Kubernetes operator for ${api.kind} (${api.apiGroup})`,
-      domain: api.domain,
-      deps,
-    });
-    this.fs.writeJSON(this.destinationPath('package.json'), pkg);
-    const files: ReadonlyArray<readonly [string, string]> = [
-      ['tsconfig.json', 'tsconfig.json'],
-      ['vitest.config.ts', 'vitest.config.ts'],
-      ['gitignore', '.gitignore'],
-      ['dockerignore', '.dockerignore'],
-      ['Dockerfile.ejs', 'Dockerfile'],
-      ['README.md.ejs', 'README.md'],
-      ['src/main.ts.ejs', 'src/main.ts'],
-      ['config/default/kustomization.yaml.ejs', 'config/default/kustomization.yaml'],
-      ['config/manager/manager.yaml.ejs', 'config/manager/manager.yaml'],
-      ['config/manager/kustomization.yaml.ejs', 'config/manager/kustomization.yaml'],
-      ['config/rbac/kustomization.yaml', 'config/rbac/kustomization.yaml'],
-      ['config/rbac/service_account.yaml', 'config/rbac/service_account.yaml'],
-      ['config/rbac/role.yaml', 'config/rbac/role.yaml'],
-      ['config/rbac/role_binding.yaml', 'config/rbac/role_binding.yaml'],
-      ['config/rbac/leader_election_role.yaml', 'config/rbac/leader_election_role.yaml'],
-      ['config/rbac/leader_election_role_binding.yaml', 'config/rbac/leader_election_role_binding.yaml'],
-      ['config/crd/kustomization.yaml', 'config/crd/kustomization.yaml'],
-      ['config/samples/kustomization.yaml', 'config/samples/kustomization.yaml'],
-    ];
-    for (const [from, to] of files) {
-      if (from.endsWith('.ejs')) this.renderTemplate(from, to, data);
-      else this.copyTemplate(from, to);
-    }
+    writeAppFiles(this.projectFiles(), answers, this.options.dependencies ?? opkitDependencies());
   }
 
   /** In interactive runs: shows what will be written and asks to go on (before the commit). */

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Generator, { type BaseFeatures, type BaseOptions } from 'yeoman-generator';
 import { ScaffoldError } from './errors.js';
+import type { ProjectFiles } from './project-files.js';
 import { formatSummary, plannedFiles, type PlannedFile } from './summary.js';
 
 /** A check of a prompt's answer: `undefined` when valid, else a message (or an object with one). */
@@ -36,6 +37,11 @@ export class OpkitGenerator<O extends BaseOptions> extends Generator<Record<stri
       return this._destinationRoot;
     }
     return super.destinationRoot(rootPath);
+  }
+
+  /** The project's files as this run sees them (mem-fs over the disk), for the shared content steps. */
+  projectFiles(): ProjectFiles {
+    return { root: this.destinationRoot(), read: (file) => this.readFile(file), write: (file, content) => this.fs.write(this.destinationPath(file), content) };
   }
 
   /** A project file as it is in mem-fs (or on disk); `undefined` when it does not exist. */

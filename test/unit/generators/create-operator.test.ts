@@ -1,7 +1,11 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { TestAdapter } from '@yeoman/adapter/testing';
 import { main } from '../../../cli/create-operator.js';
+import { generateRbac } from '../../../codegen/rbac/generate-rbac.js';
+import { runGenerator } from '../../../generators/run.js';
+import { opkitDependencies } from '../../../generators/shared/paths.js';
 import { captureIo, CHECKOUT, placeholder, readTree, tempDir } from './support.js';
 
 const tmp = tempDir();
@@ -64,6 +68,28 @@ describe('create-operator --yes (defaults)', { timeout: 60_000 }, () => {
     const pkg = JSON.parse(files['package.json'] ?? '{}') as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
     expect(placeholder(pkg.dependencies['@opkit/runtime'] ?? '')).toBe('file:<OPKIT_ROOT>/runtime');
     expect(placeholder(pkg.devDependencies['opkit'] ?? '')).toBe('file:<OPKIT_ROOT>');
+  });
+
+  test('lists every file it wrote, as yeoman does', () => {
+    for (const path of Object.keys(files)) expect(stdout).toContain(`   create webapp-operator/${path}\n`);
+  });
+
+  test('its RBAC is what opkit generate rbac derives from its controller (written without analysing the code)', async () => {
+    const result = await generateRbac({ cwd: join(tmp.dir, 'webapp-operator'), check: true });
+    expect(result.controllers).toBe(1);
+    expect(result.files.map((f) => [f.path, f.status]).sort()).toEqual([
+      ['config/rbac/leader_election_role.yaml', 'unchanged'],
+      ['config/rbac/role.yaml', 'unchanged'],
+      ['config/rbac/role_binding.yaml', 'unchanged'],
+    ]);
+    expect(files['config/rbac/role.yaml']).toContain('      - webapps/status\n');
+  });
+
+  test('the yeoman generators (the interactive path) write the same files for the same answers', async () => {
+    const adapter = new TestAdapter({ mockedAnswers: { write: true } });
+    const given = { directory: 'webapp-operator-yeoman', projectName: 'webapp-operator', domain: 'example.com', group: 'webapp', version: 'v1alpha1', kind: 'Webapp', plural: 'webapps', clusterScoped: false };
+    await runGenerator({ generator: 'app', options: { ...given, interactive: true, dependencies: opkitDependencies() } }, tmp.dir, captureIo(tmp.dir).io, adapter);
+    expect(readTree(join(tmp.dir, 'webapp-operator-yeoman'))).toEqual(files);
   });
 
   test('prints the next steps, with npm install since it was skipped', () => {
