@@ -64,7 +64,7 @@ for (const [name, v] of [['rounds', ROUNDS], ['objects', OBJECTS], ['sync-object
 const CONCURRENCIES = [1, 4, 16] as const;
 const NS = { throughput: 'bench-throughput', synced: 'bench-sync', empty: 'bench-empty', latency: 'bench-latency' } as const;
 
-const programs: Record<Impl, WorkloadContext['programs'][Impl]> = { 'controller-runtime': await goBaseline(), opkit: opkitProgram() };
+const programs: Record<Impl, WorkloadContext['programs'][Impl]> = { 'controller-runtime': { command: await goBaseline(), args: ['operator'] }, opkit: opkitProgram('opkit-operator') };
 const goVersion = execFileSync('go', ['version'], { encoding: 'utf8' }).trim().replace(/^go version /, '');
 
 const env = new TestEnvironment();

@@ -1,8 +1,8 @@
 /**
- * The two operator programs the controller-runtime comparison runs: the Go one (bench/go, built
+ * The programs the controller-runtime comparisons run: the Go one (bench/go, built
  * from Go modules with the control plane's Go-build helper and cached outside the repository by
- * controller-runtime version and source hash) and the Opkit one (bench/operator/opkit-operator.ts,
- * transpiled once to plain JavaScript that imports the built `@opkit/runtime`).
+ * controller-runtime version and source hash) and the Opkit ones (bench/operator/*.ts, transpiled
+ * to plain JavaScript that imports the built `@opkit/runtime`).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -31,14 +31,14 @@ export function clientGoVersion(): string {
 }
 
 /**
- * The cached Go baseline binary, built first when missing (`go build -mod=readonly`, so the
+ * The cached Go baseline binary (`opkit-bench-go operator|webhook …`), built first when missing (`go build -mod=readonly`, so the
  * committed go.sum decides every module version).
  *
  * Caveats: the first build compiles controller-runtime and client-go: minutes on a loaded 2-core
  * machine. The cache key is the controller-runtime version plus a hash of go.mod, go.sum and the
  * Go sources, so an edit rebuilds.
  */
-export async function goBaseline(onProgress: (line: string) => void = (l) => console.log(l)): Promise<OperatorCommand> {
+export async function goBaseline(onProgress: (line: string) => void = (l) => console.log(l)): Promise<string> {
   const sources = ['go.mod', 'go.sum', ...readdirSync(goDir).filter((f) => f.endsWith('.go')).sort()];
   const hash = createHash('sha256');
   for (const f of sources) hash.update(`${f}\0`).update(readFileSync(join(goDir, f)));
@@ -51,21 +51,22 @@ export async function goBaseline(onProgress: (line: string) => void = (l) => con
     onProgress(`building the controller-runtime ${version} baseline into ${target} …`);
     await buildInto(cacheRoot, target, (work) => go.build(goDir, join(work, 'opkit-bench-go'), ['-s', '-w'], 'opkit-bench-go'));
   }
-  return { command: target, args: ['operator'] };
+  return target;
 }
 
 /**
- * The Opkit operator program as plain JavaScript under node_modules/.cache (so `@opkit/runtime`
- * resolves to this checkout's build), run with `node --expose-gc`.
+ * An Opkit program of bench/operator (`name`: `opkit-operator`, `opkit-webhook`) as plain
+ * JavaScript under node_modules/.cache (so `@opkit/runtime` resolves to this checkout's build), run
+ * with `node --expose-gc`.
  * @throws Error when runtime/dist is missing (run `npm run build`).
  */
-export function opkitProgram(): OperatorCommand {
+export function opkitProgram(name: string): OperatorCommand {
   if (!existsSync(join(repoRoot, 'runtime', 'dist', 'index.js'))) throw new Error('runtime/dist is missing: run `npm run build` first');
-  const source = readFileSync(join(repoRoot, 'bench', 'operator', 'opkit-operator.ts'), 'utf8');
+  const source = readFileSync(join(repoRoot, 'bench', 'operator', `${name}.ts`), 'utf8');
   const { outputText } = ts.transpileModule(source, {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023, verbatimModuleSyntax: true },
   });
-  const out = join(repoRoot, 'node_modules', '.cache', 'opkit-bench', 'opkit-operator.mjs');
+  const out = join(repoRoot, 'node_modules', '.cache', 'opkit-bench', `${name}.mjs`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, outputText);
   return { command: process.execPath, args: ['--expose-gc', out] };
