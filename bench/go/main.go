@@ -9,6 +9,8 @@
 //
 // Usage: opkit-bench-go operator -workload throughput|sync|latency -namespace NS [flags]
 //
+//	opkit-bench-go webhook -port P -cert-dir DIR   (ConfigMap defaulting + validating webhooks)
+//
 // The kubeconfig comes from $KUBECONFIG. Nothing here is a test; it is a baseline.
 package main
 
@@ -25,14 +27,16 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fail(fmt.Errorf("usage: opkit-bench-go operator [flags]"))
+		fail(fmt.Errorf("usage: opkit-bench-go operator|webhook [flags]"))
 	}
 	var err error
 	switch os.Args[1] {
 	case "operator":
 		err = runOperator(os.Args[2:])
+	case "webhook":
+		err = runWebhook(os.Args[2:])
 	default:
-		err = fmt.Errorf("unknown mode %q; use operator", os.Args[1])
+		err = fmt.Errorf("unknown mode %q; use operator or webhook", os.Args[1])
 	}
 	if err != nil {
 		fail(err)

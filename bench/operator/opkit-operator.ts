@@ -16,8 +16,7 @@
  *   [--count N --run ID] [--concurrency N] [--managed-fields strip|keep]`
  */
 import { parseArgs } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
-import { ConfigMap, controller, isNotFound, Manager, type KubeObject, type Logger, type ReconcileContext, type Request } from '@opkit/runtime';
+import { ConfigMap, controller, isNotFound, loadKubeConfig, Manager, type KubeObject, type Logger, type ReconcileContext, type Request } from '@opkit/runtime';
 
 const RUN_ANNOTATION = 'bench.opkit.dev/run';
 const SEQ_ANNOTATION = 'bench.opkit.dev/seq';
@@ -78,8 +77,8 @@ const logger: Logger = {
   child: () => logger,
 };
 
-const kubeConfig = new KubeConfig();
-kubeConfig.loadFromDefault();
+// as a generated operator does: KUBECONFIG, else the pod's service account, else ~/.kube/config
+const kubeConfig = await loadKubeConfig({ env: process.env });
 const mgr = new Manager({
   kubeConfig,
   namespace,
