@@ -27,7 +27,8 @@ const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 /** File names kustomize reads: never CRDs, and expected beside them (`apiVersion`/`kind` are optional in them). */
 const KUSTOMIZATION_FILES: ReadonlySet<string> = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 
-function listManifestFiles(path: string): string[] {
+/** The manifest files (.yaml, .yml, .json; not kustomize's) of a file or folder, recursively, sorted. */
+export function listManifestFiles(path: string): string[] {
   const stat = statSync(path);
   if (stat.isFile()) return [path];
   return readdirSync(path, { withFileTypes: true })

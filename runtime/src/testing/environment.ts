@@ -14,6 +14,19 @@ import { ManagedProcess } from './process.js';
 import { ReaperClient } from './reaper-client.js';
 import { persistentCerts } from './state-dir.js';
 import { restRequest, statusMessage, type RestTarget } from './rest.js';
+import type { KeyPair } from '../util/x509.js';
+import {
+  applyConfigurations,
+  applyConversion,
+  configurationsFor,
+  loadWebhookManifests,
+  pointCrdConversion,
+  WebhookCertificates,
+  type InstallWebhooksOptions,
+  type WebhookInstallOptions,
+  type WebhookServing,
+  type WebhookSource,
+} from './webhooks.js';
 
 /** Default of {@link TestEnvironmentOptions.apiServerStopGraceMs}. */
 const APISERVER_STOP_GRACE_MS = 1500;
@@ -55,6 +68,14 @@ export interface TestEnvironmentOptions {
    * in a shutdown hook; etcd keeps the data either way, so a restart need not wait for it.
    */
   readonly apiServerStopGraceMs?: number;
+  /**
+   * Serve webhooks to this control plane from the test process (envtest's WebhookInstallOptions):
+   * `start()` makes a CA and a serving certificate for 127.0.0.1 in a cert dir, picks a free port
+   * ({@link TestEnvironment.webhookOptions}, the Manager's `webhook` option), points CRDs with a
+   * `Webhook` conversion strategy at it, and installs `manifestPaths`; handlers registered later
+   * are installed with {@link TestEnvironment.installWebhooks}. Default false.
+   */
+  readonly webhooks?: boolean | WebhookInstallOptions;
 }
 
 /** What {@link TestEnvironment.start} resolves to. */
@@ -78,6 +99,8 @@ interface Running {
   certs?: ControlPlaneCerts;
   identities?: number;
   started?: StartedEnvironment;
+  webhookCerts?: WebhookCertificates;
+  webhookServing?: WebhookServing;
 }
 
 /**
@@ -103,7 +126,7 @@ export class TestEnvironment {
   async start(): Promise<StartedEnvironment> {
     if (this.#running?.started) return this.#running.started;
     const warn = this.#options.onWarning ?? ((m: string) => console.warn(`[opkit envtest] ${m}`));
-    const crds = loadCrds(this.#options.crdPaths ?? [], warn);
+    let crds = loadCrds(this.#options.crdPaths ?? [], warn);
     const binaries = this.#options.binaries ?? resolveBinaries(this.#options.assets);
     const controllers = this.#options.controllers ?? [];
     if (this.#options.controllers !== undefined) checkControllerNames(controllers);
@@ -120,7 +143,16 @@ export class TestEnvironment {
       const certs = stateDir === undefined ? createControlPlaneCerts() : persistentCerts(dir);
       const started = await this.#startApiserver(running, binaries.kubeApiserver, certs, await etcdReady.spawned);
       await etcdReady.healthy;
+      const webhooks = this.#options.webhooks;
+      let manifests: ReturnType<typeof loadWebhookManifests> = [];
+      if (webhooks) {
+        const webhookCerts = (running.webhookCerts = new WebhookCertificates(running.dir));
+        const serving = (running.webhookServing = await webhookCerts.newServing());
+        crds = crds.map((doc) => ({ ...doc, crd: pointCrdConversion(doc.crd, serving, webhookCerts.caBundle) }));
+        manifests = loadWebhookManifests(webhooks === true ? [] : (webhooks.manifestPaths ?? []), serving, webhookCerts.caBundle, warn);
+      }
       await installCrds(running.target as RestTarget, crds, this.#timeout);
+      await applyConfigurations(running.target as RestTarget, manifests);
       if (kcm !== undefined) {
         const pki = join(running.dir, 'pki');
         running.controllerManager = await startControllerManager({
@@ -178,6 +210,57 @@ export class TestEnvironment {
       { target: running.target as RestTarget, clientCa: (running.certs as ControlPlaneCerts).ca, dir: running.dir, sequence: running.identities },
       request,
     );
+  }
+
+  /**
+   * Where the test's webhook server serves — `new Manager({ kubeConfig, webhook: env.webhookOptions })`:
+   * host 127.0.0.1, the free port the installed configurations point at, and the cert dir with
+   * a serving certificate signed by {@link TestEnvironment.webhookCa}.
+   * @throws TestEnvironmentError `NotStarted`; `WebhooksNotEnabled` without the `webhooks` option.
+   */
+  get webhookOptions(): WebhookServing {
+    return this.#webhooks('webhookOptions').serving;
+  }
+
+  /** The CA (PEM) that signed the webhook serving certificates; the configurations' caBundle. */
+  get webhookCa(): string {
+    return this.#webhooks('webhookCa').certs.ca.cert;
+  }
+
+  /** A new serving certificate for 127.0.0.1 signed by {@link TestEnvironment.webhookCa}, e.g. to test rotation. */
+  issueWebhookServingCert(): KeyPair {
+    return this.#webhooks('issueWebhookServingCert').certs.issueServing();
+  }
+
+  /** Another port and cert dir (same CA), for a second webhook server, e.g. a second replica. */
+  async addWebhookServing(): Promise<WebhookServing> {
+    return this.#webhooks('addWebhookServing').certs.newServing();
+  }
+
+  /**
+   * Installs a MutatingWebhookConfiguration and a ValidatingWebhookConfiguration for the
+   * described admission webhooks of `source` (a `WebhookServer` after `admissionFor(...).complete()`,
+   * or its `webhooks()` list), with `url: https://127.0.0.1:<port><path>` and the test CA as
+   * caBundle, so kube-apiserver itself calls them; and points the CRDs of described conversion
+   * webhooks at the server. Existing configurations of the same name are replaced.
+   *
+   * Caveats: kube-apiserver applies new configurations from a watch, within about a second:
+   * poll for the first request that depends on them.
+   * @throws TestEnvironmentError `WebhooksNotEnabled`, `WebhookInstallFailed`.
+   */
+  async installWebhooks(source: WebhookSource, options: InstallWebhooksOptions = {}): Promise<void> {
+    const { certs, serving, target } = this.#webhooks('installWebhooks');
+    const at = options.serving ?? serving;
+    await applyConfigurations(target, configurationsFor(source, at, certs.caBundle, options));
+    await applyConversion(target, source, at, certs.caBundle);
+  }
+
+  #webhooks(what: string): { certs: WebhookCertificates; serving: WebhookServing; target: RestTarget } {
+    const running = this.#requireRunning(what);
+    if (!running.webhookCerts || !running.webhookServing) {
+      throw new TestEnvironmentError({ reason: 'WebhooksNotEnabled', message: `${what} needs webhook serving: create the environment with new TestEnvironment({ webhooks: true })` });
+    }
+    return { certs: running.webhookCerts, serving: running.webhookServing, target: running.target as RestTarget };
   }
 
   /** Stops kube-apiserver only (etcd keeps running); see {@link TestEnvironment.startApiServer}. */

@@ -13,7 +13,10 @@ export type TestEnvironmentReason =
   | 'NotStarted'
   | 'InvalidIdentity'
   | 'IdentityFailed'
-  | 'InvalidControllers';
+  | 'InvalidControllers'
+  | 'WebhooksNotEnabled'
+  | 'WebhookManifestInvalid'
+  | 'WebhookInstallFailed';
 
 /** An error from the test control plane: binaries, processes or CRD installation. */
 export class TestEnvironmentError extends OpkitError {

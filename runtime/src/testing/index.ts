@@ -4,6 +4,7 @@
  */
 export { TestEnvironment, type TestEnvironmentOptions, type StartedEnvironment } from './environment.js';
 export { TestEnvironmentError, type TestEnvironmentReason } from './errors.js';
+export type { WebhookInstallOptions, WebhookServing, InstallWebhooksOptions, WebhookSource } from './webhooks.js';
 export { type Identity, type IdentityRequest, type ServiceAccountRef } from './identity.js';
 export { issueOperatorIdentity, type OperatorIdentityOptions } from './operator-identity.js';
 export { type ControllerName } from './controller-manager.js';
