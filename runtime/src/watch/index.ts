@@ -3,6 +3,6 @@
  * backoff (`watcher`), the backoff itself, and the watch errors.
  * @packageDocumentation
  */
-export { watcher, type WatcherOptions, type WatcherEvent } from './watcher.js';
+export { watcher, INITIAL_EVENTS_END_ANNOTATION, type InitialListMode, type WatcherOptions, type WatcherEvent } from './watcher.js';
 export { exponentialBackoff, createBackoff, type Backoff, type BackoffOptions, type BackoffSpec } from './backoff.js';
 export { WatchError, KindNotServedError, ForbiddenError, ResourceExpiredError, WatchStalledError, type WatchErrorReason } from './errors.js';

@@ -11,6 +11,28 @@ import { ForbiddenError, KindNotServedError, ResourceExpiredError, WatchError, W
 import { waitToRetry } from './retry-wait.js';
 import { linkAbort } from '../lifecycle/abort.js';
 
+/**
+ * How a {@link watcher} gets the state it starts watching from (the first sync and every relist):
+ *
+ * - `'list'` (the default): one unpaged list with a consistent read (`resourceVersion` unset).
+ *   kube-apiserver ≥ 1.31 serves it from its watch cache (ConsistentListFromCache); older servers
+ *   read it from etcd in one range.
+ * - `'watchList'`: a watch that streams the state first (`sendInitialEvents=true`,
+ *   `resourceVersionMatch=NotOlderThan`, bookmarks), ends it with the `k8s.io/initial-events-end`
+ *   bookmark and goes on as the watch on the same connection: client-go's WatchList. Falls back
+ *   to `'list'` (for the rest of the watcher's life) when the server refuses the request (400 or
+ *   422: the `WatchList` feature gate is off, or the server predates it) or ends the stream
+ *   before that bookmark.
+ * - `'pagedList'`: a list in pages of `pageSize` (`limit`/`continue`).
+ *
+ * All three are consistent reads: a relist never goes back in time. See docs/operations.md for
+ * what each costs.
+ */
+export type InitialListMode = 'list' | 'watchList' | 'pagedList';
+
+/** The annotation of the bookmark that ends a WatchList's initial events. */
+export const INITIAL_EVENTS_END_ANNOTATION = 'k8s.io/initial-events-end';
+
 /** Options of {@link watcher}. */
 export interface WatcherOptions {
   /** Ends the watcher cleanly (the iterator completes, nothing is thrown). Required. */
@@ -19,7 +41,12 @@ export interface WatcherOptions {
   readonly scope?: InformerScope;
   /** Source of time for backoff, stall detection and request timeouts (default {@link realClock}). */
   readonly clock?: Clock;
-  /** Objects per list page (`limit`; default 500). */
+  /** How the state is fetched before watching (default `'list'`; see {@link InitialListMode}). */
+  readonly initialList?: InitialListMode;
+  /**
+   * Objects per list page with `initialList: 'pagedList'` (`limit`; default 500); with
+   * `'watchList'`, how many streamed objects each `initPage` event carries.
+   */
   readonly pageSize?: number;
   /** Delays between failed attempts (default 800 ms → 30 s, ×2, ±25 % jitter). */
   readonly backoff?: BackoffSpec;
@@ -46,7 +73,8 @@ export interface WatcherOptions {
 }
 
 /**
- * What a {@link watcher} yields. A (re)list is `init`, one `initPage` per page, `initDone`; then
+ * What a {@link watcher} yields. A (re)list is `init`, one `initPage` per page (or per `pageSize`
+ * streamed objects), `initDone`; then
  * `apply` (added or modified), `delete` and `bookmark` until the next relist. `error` reports a
  * failure the watcher is about to retry, after `retryInMs`, by relisting or by re-watching.
  */
@@ -86,6 +114,7 @@ interface Context<T extends KubeObject> {
   readonly scope: InformerScope;
   readonly clock: Clock;
   readonly pageSize: number;
+  readonly initialList: InitialListMode;
   readonly backoff: Backoff;
   readonly watchTimeoutSeconds: number;
   readonly stallTimeoutMs: number;
@@ -99,6 +128,8 @@ interface Context<T extends KubeObject> {
   afterOutage: boolean;
   /** Whether any watch delivered anything yet; a 403 before that is fatal ({@link ForbiddenError}). */
   established: boolean;
+  /** Set when the server refused a WatchList or ended one early: relists are plain lists from then on. */
+  watchListUnsupported: boolean;
 }
 
 type ErrorEvent<T extends KubeObject> = Extract<WatcherEvent<T>, { type: 'error' }>;
@@ -113,8 +144,10 @@ const STOP: State = { phase: 'stop' };
  * Lists then watches one kind in one scope, forever: kube-rs' `watcher`.
  *
  * Guarantees:
- * - the list is paginated (`limit`/`continue`); the watch starts at the list's resourceVersion with
- *   `allowWatchBookmarks=true` and resumes from the latest resourceVersion seen (bookmarks included);
+ * - the state comes from a consistent read, as `initialList` says (one list by default; a paged
+ *   list; or a WatchList stream, falling back to a list where the server does not support it);
+ *   the watch starts at its resourceVersion with `allowWatchBookmarks=true` and resumes from the
+ *   latest resourceVersion seen (bookmarks included);
  * - 410 Gone (on open or as an in-stream ERROR, or an expired `continue` token) → relist;
  * - any other failure, and a stalled watch, → an `error` event, then a retry after exponential
  *   backoff (reset once a watch delivers something); the server's own timeout is a plain reconnect;
@@ -142,6 +175,7 @@ export async function* watcher<T extends KubeObject>(
     scope,
     clock: options.clock ?? realClock,
     pageSize: options.pageSize ?? 500,
+    initialList: options.initialList ?? 'list',
     backoff: createBackoff(options.backoff),
     watchTimeoutSeconds,
     stallTimeoutMs: options.stallTimeoutMs ?? heartbeatMs + STALL_GRACE_MS,
@@ -151,6 +185,7 @@ export async function* watcher<T extends KubeObject>(
     watchedSinceList: false,
     afterOutage: false,
     established: false,
+    watchListUnsupported: false,
   };
   let state: State = { phase: 'list', delayMs: 0 };
   while (state.phase !== 'stop' && !ctx.signal.aborted) {
@@ -170,7 +205,9 @@ export async function* watcher<T extends KubeObject>(
         ctx.afterOutage = true;
       }
     }
-    state = state.phase === 'list' ? yield* listPhase(ctx) : yield* watchPhase(ctx, state.resourceVersion);
+    if (state.phase === 'watch') state = yield* watchPhase(ctx, state.resourceVersion, false);
+    else if (ctx.initialList === 'watchList' && !ctx.watchListUnsupported) state = yield* watchPhase(ctx, '', true);
+    else state = yield* listPhase(ctx);
   }
 }
 
@@ -193,7 +230,7 @@ async function listPage<T extends KubeObject>(ctx: Context<T>, continueToken: st
     return await ctx.transport.request<ObjectList<T>>({
       method: 'GET',
       path: ctx.path,
-      query: { ...selectors(ctx.scope), limit: ctx.pageSize, continue: continueToken },
+      query: ctx.initialList === 'pagedList' ? { ...selectors(ctx.scope), limit: ctx.pageSize, continue: continueToken } : selectors(ctx.scope),
       signal: controller.signal,
     });
   } catch (err) {
@@ -287,7 +324,26 @@ interface WatchLine {
   object?: KubeObject & StatusBody;
 }
 
-async function* watchPhase<T extends KubeObject>(ctx: Context<T>, from: string): AsyncGenerator<WatcherEvent<T>, State, undefined> {
+/** What {@link watchPhase} does with an event while a WatchList's initial events stream. */
+interface InitialStream<T extends KubeObject> {
+  /** Streamed objects not yet yielded as an `initPage`. */
+  batch: T[];
+  /** Whether `init` was yielded. */
+  begun: boolean;
+}
+
+const isInitialEventsEnd = (object: KubeObject): boolean => object.metadata?.annotations?.[INITIAL_EVENTS_END_ANNOTATION] === 'true';
+
+/** 400 or 422 to a WatchList request: the server does not support it (feature gate off, or too old). */
+const refusesWatchList = (err: unknown): boolean => err instanceof ApiError && (err.status === 400 || err.status === 422);
+
+/**
+ * One watch connection. With `initial`, it is a WatchList: the state streams first (as `init`,
+ * `initPage`s and `initDone` at the initial-events-end bookmark), then the same connection goes
+ * on as a plain watch; a failure before `initDone` starts the state over (`next: 'list'`).
+ */
+async function* watchPhase<T extends KubeObject>(ctx: Context<T>, from: string, initial: boolean): AsyncGenerator<WatcherEvent<T>, State, undefined> {
+  let stream: InitialStream<T> | undefined = initial ? { batch: [], begun: false } : undefined;
   let resourceVersion = from;
   let delivered = false;
   let stalled = false;
@@ -305,7 +361,7 @@ async function* watchPhase<T extends KubeObject>(ctx: Context<T>, from: string):
       timer = ctx.clock.setTimer(ctx.stallTimeoutMs - idle, checkStall);
     }
   }
-  const retry = (error: WatchError): ErrorEvent<T> => errorEvent(ctx, error, 'watch', ctx.backoff.next());
+  const retry = (error: WatchError): ErrorEvent<T> => errorEvent(ctx, error, stream ? 'list' : 'watch', ctx.backoff.next());
   const gone = (cause: unknown): ErrorEvent<T> =>
     // A watch that ran fine before going stale relists at once; a list → 410 loop backs off.
     errorEvent(ctx, new ResourceExpiredError({ resource: ctx.resource, resourceVersion, cause }), 'list', ctx.watchedSinceList || ctx.afterOutage ? 0 : ctx.backoff.next());
@@ -315,17 +371,19 @@ async function* watchPhase<T extends KubeObject>(ctx: Context<T>, from: string):
   let iterator: AsyncIterator<string> | undefined;
   let event: ErrorEvent<T> | undefined;
   try {
-    const stream = ctx.transport.stream({
+    const lines = ctx.transport.stream({
       method: 'GET',
       path: ctx.path,
-      query: { ...selectors(ctx.scope), watch: true, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: ctx.watchTimeoutSeconds },
+      query: stream
+        ? { ...selectors(ctx.scope), watch: true, sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan', allowWatchBookmarks: true, timeoutSeconds: ctx.watchTimeoutSeconds }
+        : { ...selectors(ctx.scope), watch: true, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: ctx.watchTimeoutSeconds },
       signal: controller.signal,
       onOpen: () => {
         opened = true;
         markOpened();
       },
     });
-    iterator = stream[Symbol.asyncIterator]();
+    iterator = lines[Symbol.asyncIterator]();
     let announced = false;
     for (;;) {
       const pending = iterator.next();
@@ -365,14 +423,46 @@ async function* watchPhase<T extends KubeObject>(ctx: Context<T>, from: string):
       if (!delivered) {
         delivered = true;
         ctx.established = true;
-        ctx.watchedSinceList = true;
         ctx.backoff.reset();
       }
+      if (stream) {
+        if (!stream.begun) {
+          stream.begun = true;
+          yield { type: 'init' };
+        }
+        if (line.type === 'ADDED') {
+          stream.batch.push(object as T);
+          if (stream.batch.length >= ctx.pageSize) {
+            const objects = stream.batch;
+            stream.batch = [];
+            yield { type: 'initPage', objects };
+          }
+        } else if (line.type === 'BOOKMARK' && isInitialEventsEnd(object)) {
+          if (stream.batch.length > 0) yield { type: 'initPage', objects: stream.batch };
+          stream = undefined;
+          ctx.listed = true;
+          ctx.watchedSinceList = false;
+          ctx.afterOutage = false;
+          yield { type: 'initDone', resourceVersion: rv };
+        } else if (line.type !== 'BOOKMARK') {
+          event = retry(new WatchError({ reason: 'BadWatchEvent', resource: ctx.resource, message: `a ${line.type} event before the initial-events-end bookmark` }));
+          break;
+        }
+        lastActivity = ctx.clock.now();
+        continue;
+      }
+      ctx.watchedSinceList = true;
       if (line.type === 'BOOKMARK') yield { type: 'bookmark', resourceVersion: rv };
       else if (line.type === 'DELETED') yield { type: 'delete', object: object as T };
       else yield { type: 'apply', object: object as T };
       // Time the consumer spent on the event is not the server's silence.
       lastActivity = ctx.clock.now();
+    }
+    if (!event && !stalled && !ctx.signal.aborted && stream) {
+      // The server ended the stream without the initial-events-end bookmark: it ignores
+      // sendInitialEvents (or the state takes longer than the watch timeout). Lists from now on.
+      ctx.watchListUnsupported = true;
+      return { phase: 'list', delayMs: 0 };
     }
     if (!event && !stalled && !ctx.signal.aborted) {
       if (delivered || ctx.clock.now() - openedAt >= EARLY_CLOSE_MS) return { phase: 'watch', resourceVersion, delayMs: 0 };
@@ -380,6 +470,14 @@ async function* watchPhase<T extends KubeObject>(ctx: Context<T>, from: string):
     }
   } catch (err) {
     if (isForbidden(err) && !ctx.established && !ctx.signal.aborted) throw forbidden(ctx, 'watch', err);
+    if (stream && !ctx.signal.aborted && !delivered) {
+      if (refusesWatchList(err)) {
+        ctx.watchListUnsupported = true;
+        return { phase: 'list', delayMs: 0 };
+      }
+      // the list answers whether the kind is served (and throws KindNotServedError if not)
+      if (isNotFound(err) && !ctx.listed) return { phase: 'list', delayMs: 0 };
+    }
     if (!stalled && !ctx.signal.aborted) {
       event = isGone(err)
         ? gone(err)

@@ -56,14 +56,14 @@ function runCache(options: Partial<CacheOptions> = {}) {
 }
 
 describe('watcher against a real API server', () => {
-  it('lists in several pages (limit/continue), then watches from the list resourceVersion with bookmarks and resumes from the latest bookmark', async () => {
+  it('lists in several pages (limit/continue) with initialList pagedList, then watches from the list resourceVersion with bookmarks and resumes from the latest bookmark', async () => {
     await createNamespace(client, 'paging');
     await createConfigMaps(client, 'paging', 'cm', 120);
     const t = new TestTransport(transport);
     const controller = new AbortController();
     const events: WatcherEvent<KubeObject>[] = [];
     const run = (async () => {
-      for await (const e of watcher(t, ConfigMap, { signal: controller.signal, scope: { namespace: 'paging' }, pageSize: 50, watchTimeoutSeconds: 5 })) events.push(e);
+      for await (const e of watcher(t, ConfigMap, { signal: controller.signal, scope: { namespace: 'paging' }, initialList: 'pagedList', pageSize: 50, watchTimeoutSeconds: 5 })) events.push(e);
     })();
     const path = '/api/v1/namespaces/paging/configmaps';
     await eventually('the first list', () => events.some((e) => e.type === 'initDone'));

@@ -78,6 +78,12 @@ export class FakeApi implements Transport {
   health: ServerHealth | undefined;
   /** How often {@link FakeApi.flush} was called (the watcher flushes the pool on a stall). */
   flushes = 0;
+  /**
+   * How a watch with `sendInitialEvents=true` is answered: `'stream'` (the state as ADDED events,
+   * the initial-events-end bookmark, then live events), `'refuse'` (422, as with the WatchList
+   * feature gate off) or `'no-bookmark'` (the state as ADDED events, then the stream ends).
+   */
+  watchList: 'stream' | 'refuse' | 'no-bookmark' = 'stream';
   /** Paths (prefixes) answered with 404, as for a kind whose CRD is not installed. */
   readonly notServed: string[] = [];
 
@@ -178,8 +184,23 @@ export class FakeApi implements Transport {
         }),
       };
     }
+    if (req.query?.sendInitialEvents === true && this.watchList === 'refuse') {
+      const err = new ApiError({ status: 422, method: 'GET', path: req.path, body: { code: 422, reason: 'Invalid', message: 'sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled' } });
+      return { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(err) }) };
+    }
     // every other fault is a 200 answer: the watch is open
     req.onOpen?.();
+    if (req.query?.sendInitialEvents === true && fault === undefined) {
+      for (const object of [...this.objects.values()].sort((a, b) => keyOf(a).localeCompare(keyOf(b)))) channel.push(JSON.stringify({ type: 'ADDED', object }));
+      if (this.watchList === 'no-bookmark') {
+        channel.end();
+        return channel;
+      }
+      const end = { kind: 'ConfigMap', apiVersion: 'v1', metadata: { resourceVersion: String(this.rv), annotations: { 'k8s.io/initial-events-end': 'true' } } };
+      channel.push(JSON.stringify({ type: 'BOOKMARK', object: end }));
+      this.watches.add(channel);
+      return channel;
+    }
     if (fault?.kind === 'gone-event' || from < this.compactedRv) {
       channel.push(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } }));
       channel.end();

@@ -31,8 +31,84 @@ const types = (events: Ev[]): string[] => events.map((e) => e.type).filter((t) =
 const errors = (events: Ev[]) => events.filter((e): e is Extract<Ev, { type: 'error' }> => e.type === 'error');
 
 describe('watcher', () => {
-  it('lists in pages of pageSize, then watches from the list resourceVersion with bookmarks and the watch timeout', async () => {
-    const { api, clock, controller, start } = setup({ pageSize: 2, watchTimeoutSeconds: 42 });
+  it('lists in one unpaged consistent read by default, then watches from its resourceVersion', async () => {
+    const { api, clock, controller, start } = setup();
+    for (let i = 0; i < 5; i++) api.upsert(cm(`c${i}`));
+    const run = start();
+    await until(clock, () => api.watchRequests.length === 1);
+    expect(api.listRequests.map((r) => r.query)).toEqual([{}]);
+    expect(types(run.events)).toEqual(['init', 'initPage', 'initDone']);
+    expect(run.events.find((e) => e.type === 'initPage')?.objects).toHaveLength(5);
+    expect(api.watchRequests[0]?.query).toMatchObject({ watch: true, resourceVersion: '105', allowWatchBookmarks: true });
+    expect(api.watchRequests[0]?.query?.sendInitialEvents).toBeUndefined();
+    controller.abort();
+    await run.done;
+  });
+
+  it('with initialList watchList, streams the state in pages of pageSize up to the initial-events-end bookmark and goes on watching on the same connection', async () => {
+    const { api, clock, controller, start } = setup({ initialList: 'watchList', pageSize: 2, watchTimeoutSeconds: 42 });
+    for (let i = 0; i < 5; i++) api.upsert(cm(`c${i}`));
+    const run = start();
+    await until(clock, () => run.events.some((e) => e.type === 'initDone'));
+    expect(api.listRequests).toEqual([]);
+    expect(api.watchRequests.map((r) => r.query)).toEqual([
+      { watch: true, sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan', allowWatchBookmarks: true, timeoutSeconds: 42 },
+    ]);
+    expect(types(run.events)).toEqual(['init', 'initPage', 'initPage', 'initPage', 'initDone']);
+    const pages = run.events.filter((e) => e.type === 'initPage');
+    expect(pages.map((p) => p.objects.map((o) => o.metadata?.name))).toEqual([['c0', 'c1'], ['c2', 'c3'], ['c4']]);
+    expect(run.events.find((e) => e.type === 'initDone')).toEqual({ type: 'initDone', resourceVersion: '105' });
+    api.upsert(cm('c5'));
+    await until(clock, () => run.events.some((e) => e.type === 'apply'));
+    expect(run.events.at(-1)).toMatchObject({ type: 'apply', object: { metadata: { name: 'c5', resourceVersion: '106' } } });
+    expect(api.watchRequests).toHaveLength(1);
+    api.endWatches();
+    await until(clock, () => api.watchRequests.length === 2);
+    expect(api.watchRequests[1]?.query).toMatchObject({ watch: true, resourceVersion: '106' });
+    expect(api.watchRequests[1]?.query?.sendInitialEvents).toBeUndefined();
+    expect(errors(run.events)).toEqual([]);
+    controller.abort();
+    await run.done;
+  });
+
+  it('with initialList watchList, restarts the state (next: list) when the stream fails before the initial-events-end bookmark', async () => {
+    const { api, clock, controller, start } = setup({ initialList: 'watchList' });
+    api.upsert(cm('a'));
+    api.watchFaults.push({ kind: 'garbage' });
+    const run = start();
+    await until(clock, () => run.events.some((e) => e.type === 'initDone'));
+    expect(errors(run.events).map((e) => [e.error.reason, e.next])).toEqual([['BadWatchEvent', 'list']]);
+    expect(api.watchRequests.map((r) => r.query?.sendInitialEvents)).toEqual([true, true]);
+    expect(api.listRequests).toEqual([]);
+    controller.abort();
+    await run.done;
+  });
+
+  it.each([
+    ['refuses it (422: the WatchList feature gate is off)', 'refuse'],
+    ['ends the stream without the initial-events-end bookmark (an old server)', 'no-bookmark'],
+  ] as const)('with initialList watchList, falls back to a list for good when the server %s', async (_, behaviour) => {
+    const { api, clock, controller, start } = setup({ initialList: 'watchList' });
+    api.watchList = behaviour;
+    api.upsert(cm('a'));
+    const run = start();
+    await until(clock, () => run.events.some((e) => e.type === 'initDone') && api.watchRequests.length === 2);
+    expect(api.listRequests).toHaveLength(1);
+    expect(api.watchRequests.map((r) => r.query?.sendInitialEvents)).toEqual([true, undefined]);
+    expect(errors(run.events)).toEqual([]);
+    const initDone = run.events.filter((e) => e.type === 'initDone');
+    expect(initDone).toEqual([{ type: 'initDone', resourceVersion: '101' }]);
+    // a later relist (410) lists again instead of retrying the stream
+    api.silently(() => api.upsert(cm('b')));
+    api.endWatches();
+    await until(clock, () => api.listRequests.length === 2 && api.watchRequests.length === 4);
+    expect(api.watchRequests.slice(2).map((r) => r.query?.sendInitialEvents)).toEqual([undefined, undefined]);
+    controller.abort();
+    await run.done;
+  });
+
+  it('lists in pages of pageSize with initialList pagedList, then watches from the list resourceVersion with bookmarks and the watch timeout', async () => {
+    const { api, clock, controller, start } = setup({ initialList: 'pagedList', pageSize: 2, watchTimeoutSeconds: 42 });
     for (let i = 0; i < 5; i++) api.upsert(cm(`c${i}`));
     const run = start();
     await until(clock, () => api.watchRequests.length === 1);
