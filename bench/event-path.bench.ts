@@ -14,6 +14,9 @@
  * same lines through `JSON.parse`, a Map keyed by namespace/name and a direct call of the same
  * reconciler (no cache, no queue, no dedupe). Reported as opkit / floor.
  *
+ * It runs the built runtime (runtime/dist, as an operator does; `npm run build` first): under tsx,
+ * every closure the runtime creates per event would also pay for tsx's function-name helper.
+ *
  * Run: `npx tsx bench/event-path.bench.ts [events] [rounds]`; `node --cpu-prof --import tsx …` to
  * profile. Writes JSON to bench/results/event-path.json.
  */
@@ -21,12 +24,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
-import { ConfigMap } from '../runtime/src/api/builtins.js';
-import { createCache } from '../runtime/src/cache/cache.js';
-import type { Transport, TransportRequest } from '../runtime/src/client/transport.js';
-import { controller } from '../runtime/src/controller/builder.js';
-import { silentLogger } from '../runtime/src/log/logger.js';
-import { Manager } from '../runtime/src/manager/manager.js';
+import { ConfigMap } from '../runtime/dist/api/builtins.js';
+import { createCache } from '../runtime/dist/cache/cache.js';
+import type { Transport, TransportRequest } from '../runtime/dist/client/transport.js';
+import { controller } from '../runtime/dist/controller/builder.js';
+import { silentLogger } from '../runtime/dist/log/logger.js';
+import { Manager } from '../runtime/dist/manager/manager.js';
 
 const EVENTS = Number(process.argv[2] ?? 3000);
 const ROUNDS = Number(process.argv[3] ?? 5);

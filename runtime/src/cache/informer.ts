@@ -249,13 +249,20 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
   }
 
   #dispatch(changes: readonly StoreChange<T>[], generation: number): void {
-    const targets = [...this.#registrations].filter((r) => r.generation < generation);
+    // The common case, one change (a watch event), runs over the live set: no copy, no closures.
+    // A handler added while a relist's changes are dispatched already replayed the new store.
+    const registrations = changes.length === 1 ? this.#registrations : [...this.#registrations];
     for (const change of changes) {
-      for (const { handler, removed } of targets) {
-        if (removed) continue;
-        if (change.type === 'add') this.#call(() => handler.onAdd?.(change.object));
-        else if (change.type === 'update') this.#call(() => handler.onUpdate?.(change.oldObject, change.object));
-        else this.#call(() => handler.onDelete?.(change.object));
+      for (const registration of registrations) {
+        if (registration.removed || registration.generation >= generation) continue;
+        const handler = registration.handler;
+        try {
+          if (change.type === 'add') handler.onAdd?.(change.object);
+          else if (change.type === 'update') handler.onUpdate?.(change.oldObject, change.object);
+          else handler.onDelete?.(change.object);
+        } catch (err) {
+          this.#report(err);
+        }
       }
     }
   }
@@ -274,13 +281,16 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
     try {
       fn();
     } catch (err) {
-      if (this.#options.onError) {
-        try {
-          this.#options.onError(err);
-        } catch {
-          // an error reporter that throws has nowhere left to report to
-        }
-      }
+      this.#report(err);
+    }
+  }
+
+  #report(err: unknown): void {
+    if (!this.#options.onError) return;
+    try {
+      this.#options.onError(err);
+    } catch {
+      // an error reporter that throws has nowhere left to report to
     }
   }
 }

@@ -90,9 +90,10 @@ export async function* reflector<T extends KubeObject>(
       }
       case 'apply': {
         const object = prepare(event.object);
-        const previous = writer.store.get(objectKey(object));
+        const key = objectKey(object);
+        const previous = writer.store.get(key);
         if (previous && previous.metadata?.resourceVersion === object.metadata?.resourceVersion) break;
-        writer.apply(object);
+        writer.apply(object, key);
         const change: StoreChange<T> = previous ? { type: 'update', oldObject: previous, object } : { type: 'add', object };
         yield { type: 'changes', changes: [change], generation: writer.store.generation, relist: false, resourceVersion: rv(object) };
         break;

@@ -11,6 +11,9 @@ export function objectKey(object: KubeObject): string {
   return namespace ? `${namespace}/${name}` : name;
 }
 
+/** The built-in {@link NAMESPACE_INDEX} function. */
+const byNamespace = (object: KubeObject): readonly string[] => [object.metadata?.namespace ?? ''];
+
 /** One change a write made to a {@link Store}, in the order it was made. */
 export type StoreChange<T extends KubeObject> =
   | { readonly type: 'add'; readonly object: T }
@@ -142,12 +145,16 @@ export class StoreWriter<T extends KubeObject> {
     this.store = new Store(state);
   }
 
-  /** Adds or replaces `object`; returns the object it replaced, if any. */
-  apply(object: T): T | undefined {
+  /**
+   * Adds or replaces `object`; returns the object it replaced, if any. `key` must be
+   * `objectKey(object)` (pass it when you have it already).
+   */
+  apply(object: T, key: string = objectKey(object)): T | undefined {
     const s = this.#state;
-    const key = objectKey(object);
     const previous = s.items.get(key);
     for (const [name, fn] of s.indexers) {
+      // an update in place (the usual watch event) keeps its namespace: nothing to re-index
+      if (previous && fn === byNamespace && previous.metadata?.namespace === object.metadata?.namespace) continue;
       if (previous) s.unindex(name, fn, key, previous);
       s.index(name, fn, key, object);
     }
@@ -196,7 +203,7 @@ export class StoreWriter<T extends KubeObject> {
     s.indices = new Map();
     for (const [name, fn] of s.indexers) for (const [key, object] of next) s.index(name, fn, key, object);
     s.generation++;
-    return [...deletes, ...changes];
+    return deletes.length === 0 ? changes : deletes.concat(changes);
   }
 
   /** Adds (or replaces) an index and builds it over the current content; allowed at any time. */
@@ -216,7 +223,7 @@ export class StoreWriter<T extends KubeObject> {
 export function createStore<T extends KubeObject>(options: StoreOptions<T> = {}): { store: Store<T>; writer: StoreWriter<T> } {
   const state = new StoreState<T>();
   const writer = new StoreWriter(state);
-  writer.addIndex(NAMESPACE_INDEX, (object) => [object.metadata?.namespace ?? '']);
+  writer.addIndex(NAMESPACE_INDEX, byNamespace);
   for (const [name, fn] of Object.entries(options.indexers ?? {})) writer.addIndex(name, fn);
   return { store: writer.store, writer };
 }

@@ -23,7 +23,14 @@ export function stripManagedFields<T extends KubeObject>(object: T): T {
  */
 export function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
-  Object.freeze(value);
-  for (const child of Object.values(value as object)) deepFreeze(child);
+  freezeTree(value as object);
   return value;
+}
+
+/** Freezes `value` (not frozen yet) and its unfrozen descendants; primitives cost no call. */
+function freezeTree(value: object): void {
+  Object.freeze(value);
+  for (const child of Object.values(value) as unknown[]) {
+    if (typeof child === 'object' && child !== null && !Object.isFrozen(child)) freezeTree(child);
+  }
 }

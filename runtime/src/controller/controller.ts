@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { apiVersionOf, gvkString, type KubeObject, type Resource } from '../api/resource.js';
 import type { EventHandler, HandlerRegistration, Informer } from '../cache/types.js';
 import type { Client, Reader } from '../client/client.js';
@@ -14,7 +13,8 @@ import { RateLimitingQueue } from '../queue/rate-limiting.js';
 import { settleWithin, waitForAbort } from '../lifecycle/abort.js';
 import type { Clock, Timer } from '../util/clock.js';
 import { ControllerError, isTerminalError } from './errors.js';
-import { parseKey, type Request } from './handlers.js';
+import { keyString, parseKey, type Request } from './handlers.js';
+import { LazyReconcileContext, type ReconcileContextParts } from './reconcile-context.js';
 import { noopControllerMetrics, type ControllerMetrics, type ReconcileResultLabel } from './metrics.js';
 import type { PrimaryEventRecorder, ReconcileResult, Reconciler } from './reconciler.js';
 import { classifyFailure, ParkedKeys } from './requeue.js';
@@ -171,7 +171,15 @@ export class Controller {
         });
       };
       if (resync > 0) scheduleResync();
-      const work = this.#queue.process((key) => this.#reconcileKey(key, reconcileCtl.signal), {
+      const parts: ReconcileContextParts = {
+        client: this.#o.client,
+        apiReader: this.#o.apiReader,
+        signal: reconcileCtl.signal,
+        controller: this.name,
+        logger: this.#log,
+        recorder: (request) => this.#primaryRecorder(keyString(request), request),
+      };
+      const work = this.#queue.process((key) => this.#reconcileKey(key, parts), {
         concurrency: this.#concurrency,
         signal,
         onError: (err, key) => this.#log.error('unexpected worker failure', { key, err }),
@@ -209,27 +217,18 @@ export class Controller {
     return !signal.aborted;
   }
 
-  async #reconcileKey(key: string, signal: AbortSignal): Promise<void> {
+  async #reconcileKey(key: string, parts: ReconcileContextParts): Promise<void> {
     if (this.needLeaderElection && this.#o.leaderGate?.() === false) return void this.#log.info('Not leading; skipping reconcile', { key });
     const request = parseKey(key);
-    const reconcileId = randomUUID();
-    const log = this.#log.child({ namespace: request.namespace, name: request.name, reconcileID: reconcileId });
+    const ctx = new LazyReconcileContext(parts, request);
+    const log = ctx.log;
     const clock = this.#o.clock;
     const startedAt = clock.now();
     this.#metrics.activeWorkers(this.name, ++this.#active);
     let label: ReconcileResultLabel;
     try {
       log.debug('Reconciling');
-      const result: ReconcileResult = await this.#o.reconciler(request, {
-        client: this.#o.client,
-        apiReader: this.#o.apiReader,
-        recorder: this.#primaryRecorder(key, request),
-        log,
-        request,
-        signal,
-        reconcileId,
-        controller: this.name,
-      });
+      const result: ReconcileResult = await this.#o.reconciler(request, ctx);
       label = this.#applyResult(key, result);
       log.debug('Reconcile done', { result: label });
     } catch (err) {

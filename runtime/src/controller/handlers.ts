@@ -84,37 +84,62 @@ export interface EnqueueHandlerOptions<T extends KubeObject> {
  */
 export function enqueueHandler<T extends KubeObject>(options: EnqueueHandlerOptions<T>): EventHandler<T> {
   const { toKeys, predicates, enqueue, log } = options;
-  const guard = (event: string, object: T, fn: () => void): void => {
-    try {
-      fn();
-    } catch (err) {
-      log.error('event handler failed; event dropped', { event, object: object.metadata?.name, namespace: object.metadata?.namespace, err });
+  const dropped = (event: string, object: T, err: unknown): void =>
+    log.error('event handler failed; event dropped', { event, object: object.metadata?.name, namespace: object.metadata?.namespace, err });
+  // The primary kind's own key needs no ObjectKey objects: it is the store key.
+  const own = toKeys === objectKeys;
+  const enqueueKeys = (object: T): void => {
+    if (own) {
+      const name = object.metadata?.name;
+      if (name) enqueue(storeKey(object.metadata?.namespace, name));
+      return;
     }
-  };
-  const push = (objects: readonly T[]): void => {
-    const seen = new Set<string>();
-    for (const object of objects) {
-      for (const key of toKeys(object)) {
-        const k = keyString(key);
-        if (!seen.has(k)) {
-          seen.add(k);
-          enqueue(k);
-        }
-      }
-    }
+    for (const key of toKeys(object)) enqueue(keyString(key));
   };
   return {
-    onAdd: (object) =>
-      guard('create', object, () => {
-        if (predicates.every((p) => p.create(object))) push([object]);
-      }),
-    onUpdate: (oldObject, newObject) =>
-      guard('update', newObject, () => {
-        if (predicates.every((p) => p.update(oldObject, newObject))) push([oldObject, newObject]);
-      }),
-    onDelete: (object) =>
-      guard('delete', object, () => {
-        if (predicates.every((p) => p.delete(object))) push([object]);
-      }),
+    onAdd: (object) => {
+      try {
+        if (passes(predicates, 'create', object, undefined)) enqueueKeys(object);
+      } catch (err) {
+        dropped('create', object, err);
+      }
+    },
+    onUpdate: (oldObject, newObject) => {
+      try {
+        if (!passes(predicates, 'update', newObject, oldObject)) return;
+        if (own && oldObject.metadata?.name === newObject.metadata?.name && oldObject.metadata?.namespace === newObject.metadata?.namespace) {
+          enqueueKeys(newObject);
+          return;
+        }
+        // an owner or a mapping may have changed: the keys of both, each once
+        const keys = new Set<string>();
+        for (const object of [oldObject, newObject]) {
+          if (own) {
+            const name = object.metadata?.name;
+            if (name) keys.add(storeKey(object.metadata?.namespace, name));
+          } else for (const key of toKeys(object)) keys.add(keyString(key));
+        }
+        for (const key of keys) enqueue(key);
+      } catch (err) {
+        dropped('update', newObject, err);
+      }
+    },
+    onDelete: (object) => {
+      try {
+        if (passes(predicates, 'delete', object, undefined)) enqueueKeys(object);
+      } catch (err) {
+        dropped('delete', object, err);
+      }
+    },
   };
+}
+
+const storeKey = (namespace: string | undefined, name: string): string => (namespace ? `${namespace}/${name}` : name);
+
+/** Whether every predicate passes the event; a plain loop, no closure per event. */
+function passes<T extends KubeObject>(predicates: readonly Predicate<T>[], event: 'create' | 'update' | 'delete', object: T, oldObject: T | undefined): boolean {
+  for (const p of predicates) {
+    if (event === 'create' ? !p.create(object) : event === 'delete' ? !p.delete(object) : !p.update(oldObject as T, object)) return false;
+  }
+  return true;
 }

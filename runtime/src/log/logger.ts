@@ -23,6 +23,12 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
   /** A logger that adds `bindings` to every line it writes. */
   child(bindings: LogFields): Logger;
+  /**
+   * Whether a line at `level` would be written (optional). The runtime asks before building what
+   * only a written line needs (a reconcile's child logger and its reconcile ID); without it, it
+   * assumes every level is written.
+   */
+  isLevelEnabled?(level: Exclude<LogLevel, 'silent'>): boolean;
 }
 
 /** Options of {@link createJsonLogger}. */
@@ -69,19 +75,25 @@ function safeStringify(record: Record<string, unknown>): string {
  * `time` as RFC 3339 from the clock; `err` fields become `{name, message, reason?, stack?, cause?}` (`cause` rendered alike).
  *
  * Guarantees: never throws (unserializable fields are replaced); lines below `level` cost one
- * comparison; children share the parent's level and sink; the payload (`data`, `stringData`,
+ * comparison; children share the parent's level and sink; `child()` costs one small object — its
+ * bindings are merged and redacted when it first writes a line; the payload (`data`, `stringData`,
  * `binaryData`) of Secrets and other Kubernetes objects logged whole is redacted ({@link redactFields}).
- * Caveats: writes synchronously-buffered to stdout by default; not a replacement for pino in
+ * Caveats: a child reads its bindings object when it first writes, so do not change it after
+ * `child()` (a getter in it is read then, once); writes synchronously-buffered to stdout by default; not a replacement for pino in
  * high-volume production logging.
  */
 export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const rank = RANK[options.level ?? 'info'];
   const clock = options.clock ?? realClock;
   const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
-  const make = (bindings: LogFields): Logger => {
+  // A child's bindings are merged (and redacted) when it first writes a line: a child made per
+  // reconcile costs one small object until it logs at an enabled level.
+  const make = (parent: () => LogFields, more: LogFields | undefined): Logger => {
+    let merged: LogFields | undefined;
+    const bindings = (): LogFields => (merged ??= more === undefined ? parent() : { ...parent(), ...redactFields(more) });
     const log = (level: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void => {
       if (RANK[level] < rank) return;
-      const record: Record<string, unknown> = { level, time: new Date(clock.now()).toISOString(), msg, ...bindings, ...(fields ? redactFields(fields) : {}) };
+      const record: Record<string, unknown> = { level, time: new Date(clock.now()).toISOString(), msg, ...bindings(), ...(fields ? redactFields(fields) : {}) };
       if ('err' in record) record['err'] = serializeError(record['err']);
       try {
         write(safeStringify(record));
@@ -94,10 +106,12 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
       info: (msg, fields) => log('info', msg, fields),
       warn: (msg, fields) => log('warn', msg, fields),
       error: (msg, fields) => log('error', msg, fields),
-      child: (more) => make({ ...bindings, ...redactFields(more) }),
+      child: (more) => make(bindings, more),
+      isLevelEnabled: (level) => RANK[level] >= rank,
     };
   };
-  return make(redactFields(options.bindings ?? {}));
+  const root = redactFields(options.bindings ?? {});
+  return make(() => root, undefined);
 }
 
 const discard = (): void => {};
@@ -109,4 +123,5 @@ export const silentLogger: Logger = Object.freeze({
   warn: discard,
   error: discard,
   child: (): Logger => silentLogger,
+  isLevelEnabled: (): boolean => false,
 });

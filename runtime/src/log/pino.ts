@@ -8,6 +8,8 @@ export interface PinoLike {
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
   child(bindings: Record<string, unknown>): PinoLike;
+  /** pino's own; when present, {@link Logger.isLevelEnabled} answers with it. */
+  isLevelEnabled?(level: string): boolean;
 }
 
 /**
@@ -34,5 +36,6 @@ export function pinoLogger(pino: PinoLike): Logger {
     warn: (msg, fields) => call('warn', msg, fields),
     error: (msg, fields) => call('error', msg, fields),
     child: (bindings) => pinoLogger(pino.child({ ...redactFields(bindings) })),
+    ...(pino.isLevelEnabled ? { isLevelEnabled: (level: 'debug' | 'info' | 'warn' | 'error') => pino.isLevelEnabled?.(level) ?? true } : {}),
   };
 }

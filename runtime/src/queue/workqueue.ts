@@ -26,7 +26,6 @@ const PROCESSING = 2;
 interface Getter {
   readonly resolve: (key: string | undefined) => void;
   readonly signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
   settled: boolean;
 }
 
@@ -57,6 +56,12 @@ export class Workqueue {
   /** Only with a metrics sink: processing key → when it was handed out. */
   readonly #startedAt: Map<string, number> | undefined;
   readonly #getters = new RingBuffer<Getter>();
+  /**
+   * Signals this queue listens to: one `abort` listener per signal for the queue's life, not one
+   * per waiting `get` (workers pass the same signal on every call). Weak: a dropped signal is
+   * collected with its listener.
+   */
+  readonly #watchedSignals = new WeakSet<AbortSignal>();
   #drainWaiters: (() => void)[] = [];
   #shuttingDown = false;
 
@@ -121,17 +126,11 @@ export class Workqueue {
     if (signal?.aborted === true) return Promise.resolve(undefined);
     const key = this.tryGet();
     if (key !== undefined || this.#shuttingDown) return Promise.resolve(key);
-    return new Promise((resolve) => {
-      const getter: Getter = { resolve, signal, onAbort: undefined, settled: false };
-      if (signal !== undefined) {
-        getter.onAbort = () => {
-          getter.settled = true;
-          resolve(undefined);
-        };
-        signal.addEventListener('abort', getter.onAbort, { once: true });
-      }
-      this.#getters.push(getter);
-    });
+    if (signal !== undefined && !this.#watchedSignals.has(signal)) {
+      this.#watchedSignals.add(signal);
+      signal.addEventListener('abort', () => this.#abortGetters(signal), { once: true });
+    }
+    return new Promise((resolve) => this.#getters.push({ resolve, signal, settled: false }));
   }
 
   /**
@@ -244,8 +243,17 @@ export class Workqueue {
   #settle(getter: Getter, key: string | undefined): void {
     if (getter.settled) return;
     getter.settled = true;
-    if (getter.onAbort !== undefined) getter.signal?.removeEventListener('abort', getter.onAbort);
     getter.resolve(key);
+  }
+
+  /** `signal` aborted: its waiting getters resolve `undefined` (the others keep their place). */
+  #abortGetters(signal: AbortSignal): void {
+    const waiting: Getter[] = [];
+    for (let getter = this.#getters.shift(); getter !== undefined; getter = this.#getters.shift()) waiting.push(getter);
+    for (const getter of waiting) {
+      if (getter.signal === signal) this.#settle(getter, undefined);
+      else if (!getter.settled) this.#getters.push(getter);
+    }
   }
 
   #unfinishedWork(): UnfinishedWork {

@@ -91,6 +91,29 @@ describe('Workqueue', () => {
     expect(await queue.get(AbortSignal.abort())).toBeUndefined();
   });
 
+  it('registers one abort listener per signal however many gets wait on it, and an abort wakes exactly the gets of that signal', async () => {
+    const queue = new Workqueue({ clock: new FakeClock() });
+    const first = new AbortController();
+    const second = new AbortController();
+    let listeners = 0;
+    const add = first.signal.addEventListener.bind(first.signal);
+    first.signal.addEventListener = ((...args: Parameters<typeof add>) => {
+      listeners++;
+      add(...args);
+    }) as typeof first.signal.addEventListener;
+    const gets = Array.from({ length: 5 }, () => queue.get(first.signal));
+    const other = queue.get(second.signal);
+    queue.add('ns/a');
+    expect(await gets[0]).toBe('ns/a');
+    queue.done('ns/a');
+    const again = queue.get(first.signal);
+    expect(listeners).toBe(1);
+    first.abort();
+    expect(await Promise.all([...gets.slice(1), again])).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    queue.add('ns/b');
+    expect(await other).toBe('ns/b');
+  });
+
   describe('shutdown', () => {
     it('drops adds after shutDown', () => {
       const queue = new Workqueue({ clock: new FakeClock() });
