@@ -4,14 +4,12 @@
 // times from process start (performance.timeOrigin), the process's CPU (user + system) until synced.
 import { performance } from 'node:perf_hooks';
 const [kubeconfigPath, namespace, initialList] = process.argv.slice(2);
-const { KubeConfig } = await import('@kubernetes/client-node');
 const { createCache } = await import('../runtime/dist/cache/index.js');
-const { createTransport } = await import('../runtime/dist/client/index.js');
+const { createTransport, loadKubeConfig } = await import('../runtime/dist/client/index.js');
 const { ConfigMap } = await import('../runtime/dist/index.js');
 const importedMs = performance.now();
-const kubeConfig = new KubeConfig();
-kubeConfig.loadFromFile(kubeconfigPath);
-const transport = createTransport(kubeConfig);
+const config = await loadKubeConfig({ path: kubeconfigPath, env: process.env });
+const transport = createTransport(config);
 const cache = createCache({ transport, watcher: { initialList } });
 const informer = cache.informerFor(ConfigMap, { namespace });
 const controller = new AbortController();
