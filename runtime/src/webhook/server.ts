@@ -33,8 +33,9 @@ export interface WebhookServerOptions {
   readonly maxRequestBytes?: number;
   /**
    * How long one request may take — reading the body and running the handler — in ms (default
-   * 10 000, the API server's default `timeoutSeconds`). A handler still running then gets its
-   * `ctx.signal` aborted and the request is answered with a failure naming it.
+   * 10 000, the API server's default `timeoutSeconds`), or less when the API server's `?timeout=`
+   * says it gives up sooner. A handler still running then gets its `ctx.signal` aborted and the
+   * request is answered with a failure naming it.
    */
   readonly requestTimeoutMs?: number;
   /** Lowest TLS version accepted (default `TLSv1.2`). */
@@ -128,6 +129,7 @@ export class WebhookServer implements Runnable {
   #server: Server | undefined;
   #listening: Promise<AddressInfo> | undefined;
   #stopped = false;
+  #inFlight = 0;
 
   /** @throws {WebhookError} `InvalidOptions` for an out-of-range port, size limit or timeout. */
   constructor(options: WebhookServerOptions = {}) {
@@ -175,6 +177,11 @@ export class WebhookServer implements Runnable {
   /** The registered paths with their descriptions (for installing webhook configurations). */
   webhooks(): Array<{ readonly path: string; readonly description: WebhookDescription | undefined }> {
     return [...this.#entries.values()].map((e) => ({ path: e.path, description: e.description }));
+  }
+
+  /** Requests to registered paths being served now. */
+  get inFlight(): number {
+    return this.#inFlight;
   }
 
   /** The bound address once listening. */
@@ -258,6 +265,7 @@ export class WebhookServer implements Runnable {
     if (entry === undefined) return void sendStatus(res, 404, 'NotFound', `no webhook is registered at ${path}`);
     const started = this.#clock.now();
     this.#metrics.requestStarted(path);
+    this.#inFlight++;
     let code = 500;
     try {
       code = await this.#serve(entry, req, res);
@@ -266,6 +274,7 @@ export class WebhookServer implements Runnable {
       if (!res.headersSent) sendStatus(res, 500, 'InternalError', `webhook ${entry.name}: ${describeError(err)}`);
       else res.destroy();
     } finally {
+      this.#inFlight--;
       this.#metrics.requestFinished(path, code, (this.#clock.now() - started) / 1000);
     }
   }
@@ -275,7 +284,7 @@ export class WebhookServer implements Runnable {
     if (req.method !== 'POST') return sendStatus(res, 405, 'MethodNotAllowed', `webhooks accept POST only, got ${req.method ?? ''}`);
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/json') return sendStatus(res, 400, 'BadRequest', `contentType=${type === '' ? '(none)' : type}, expected application/json`);
-    const timeoutMs = this.#o.requestTimeoutMs ?? 10_000;
+    const timeoutMs = requestDeadlineMs(this.#o.requestTimeoutMs ?? 10_000, req.url);
     const abort = new AbortController();
     const timer = this.#clock.setTimer(timeoutMs, () => abort.abort(new RequestBodyError('Timeout', `did not answer within ${timeoutMs} ms`)));
     const gone = (): void => {
@@ -335,6 +344,19 @@ export class WebhookServer implements Runnable {
       return completeAnswer(review, failureAnswer(review, 500, `webhook ${entry.name} failed: ${describeError(err)}`));
     }
   }
+}
+
+/**
+ * The time a request may take: `configuredMs`, or less when kube-apiserver says (`?timeout=10s`,
+ * the configuration's `timeoutSeconds`) that it gives up sooner — answering 250 ms (at most a
+ * tenth) before it does, so the caller reads the failure naming the handler, not its own timeout.
+ */
+export function requestDeadlineMs(configuredMs: number, url: string | undefined): number {
+  const given = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(new URL(url ?? '/', 'https://localhost').searchParams.get('timeout') ?? '');
+  if (!given) return configuredMs;
+  const ms = Number(given[1]) * (given[2] === 'ms' ? 1 : given[2] === 's' ? 1000 : 60_000);
+  const margin = Math.min(250, ms / 10);
+  return Math.max(1, Math.min(configuredMs, Math.floor(ms - margin)));
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown, close = false): void {

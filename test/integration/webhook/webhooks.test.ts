@@ -129,6 +129,27 @@ describe('admission webhooks called by kube-apiserver', () => {
   });
 });
 
+describe('handlers that fail', () => {
+  test('a handler that throws, and one that hangs past the configuration\'s timeout, are denials naming the handler', async () => {
+    const server = running.mgr.webhookServer;
+    server.register('/throws', () => {
+      throw new Error('boom');
+    }, { name: 'thrower' });
+    server.register('/hangs', (_review, ctx) => new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve({ response: { allowed: true } }))));
+    const rules = [{ apiGroups: ['test.opkit.dev'], apiVersions: ['v1'], resources: ['widgets'], operations: ['CREATE' as const] }];
+    for (const name of ['throws', 'hangs']) {
+      await env.installWebhooks([{ path: `/${name}`, description: { type: 'validating', name: `${name}.test.opkit.dev`, rules } }], { name, timeoutSeconds: 2, objectSelector: { matchLabels: { failing: name } } });
+    }
+    const probe = (name: string) => createError({ metadata: { namespace: 'default', name: `f-${name}`, labels: { failing: name } }, spec: { size: 1 } }, { dryRun: true });
+    const thrown = await eventually(() => probe('throws'), { what: 'the throwing webhook to take effect' });
+    expect(thrown.message).toContain('admission webhook "throws.test.opkit.dev" denied the request: webhook thrower failed: boom');
+    const hung = await eventually(() => probe('hangs'), { what: 'the hanging webhook to take effect' });
+    expect(hung.message).toContain('admission webhook "hangs.test.opkit.dev" denied the request: webhook /hangs did not answer within 1800 ms');
+    const metrics = await running.mgr.metrics.scrape();
+    expect(metrics).toMatch(/controller_runtime_webhook_panics_total [1-9]/);
+  });
+});
+
 describe('webhook replicas', () => {
   const children: ChildProcess[] = [];
   let dir: string;

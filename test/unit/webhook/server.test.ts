@@ -6,7 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { FakeClock } from '../../../runtime/src/util/fake-clock.js';
 import { WebhookError } from '../../../runtime/src/webhook/errors.js';
 import { prometheusWebhookMetrics } from '../../../runtime/src/webhook/metrics.js';
-import { WebhookServer, type WebhookServerOptions, type WebhookRequestContext } from '../../../runtime/src/webhook/server.js';
+import { requestDeadlineMs, WebhookServer, type WebhookServerOptions, type WebhookRequestContext } from '../../../runtime/src/webhook/server.js';
+import { request } from 'node:https';
 import type { IncomingReview } from '../../../runtime/src/webhook/review.js';
 import { admissionReview, post, servedSerial, testCerts, type TestCerts } from './support.js';
 
@@ -136,6 +137,39 @@ describe('the webhook server', () => {
     expect(ctx?.signal.aborted).toBe(true);
   });
 
+  test('answers before the API server gives up: its ?timeout= shortens the deadline (fake time)', async () => {
+    const clock = new FakeClock();
+    let entered!: () => void;
+    const inHandler = new Promise<void>((resolve) => (entered = resolve));
+    let signal: AbortSignal | undefined;
+    const { port } = await serve({ clock }, (s) => s.register('/slow', (_r, ctx) => ((signal = ctx.signal), entered(), new Promise(() => undefined))));
+    const answer = post(port, certs.ca.cert, '/slow?timeout=2s', JSON.stringify(admissionReview('u-5')));
+    await inHandler;
+    await clock.advance(1799);
+    expect(signal?.aborted).toBe(false);
+    await clock.advance(1);
+    expect((await answer).body.response).toMatchObject({ allowed: false, status: { code: 504, message: 'webhook /slow did not answer within 1800 ms' } });
+    expect([requestDeadlineMs(10_000, '/p?timeout=30s'), requestDeadlineMs(10_000, '/p?timeout=1s'), requestDeadlineMs(10_000, '/p?timeout=bogus'), requestDeadlineMs(10_000, '/p')]).toEqual([10_000, 900, 10_000, 10_000]);
+  });
+
+  test('answers 408 when the body does not arrive within the request timeout (fake time)', async () => {
+    const clock = new FakeClock();
+    let calls = 0;
+    const { server, port } = await serve({ clock, requestTimeoutMs: 3000 }, (s) => s.register('/v', () => (calls++, allow())));
+    const res = new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/v', method: 'POST', ca: certs.ca.cert, agent: false, headers: { 'content-type': 'application/json', 'content-length': 1000 } }, (r) => {
+        r.resume();
+        resolve(r.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.write('{"apiVersion":');
+    });
+    await eventuallyInFlight(server);
+    await clock.advance(3000);
+    expect(await res).toBe(408);
+    expect(calls).toBe(0);
+  });
+
   test('answers a failed ConversionReview with result Failure naming the handler', async () => {
     const { port } = await serve({}, (s) =>
       s.register('/convert', () => {
@@ -173,6 +207,15 @@ describe('the webhook server', () => {
     expect(() => new WebhookServer({ port: 70000 })).toThrow(expect.objectContaining({ reason: 'InvalidOptions' }));
   });
 });
+
+/** Waits (without sleeping on the fake clock) until a request reached the server. */
+async function eventuallyInFlight(server: WebhookServer): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    if (server.inFlight > 0) return;
+    await new Promise((r) => setImmediate(r));
+  }
+  throw new Error('no request arrived');
+}
 
 describe('the webhook server\'s certificates', () => {
   test('a missing certificate directory fails listen() with CertDirMissing naming the path and the fix', async () => {
