@@ -12,11 +12,13 @@
  * - latency: event → reconcile p50/p99, one change at a time.
  *
  * Medians per side and paired (same-round) ratios go to bench/results/controller-runtime.json and
- * .md; `--docs` also rewrites the table in docs/performance.md.
+ * .md; `--docs` also rewrites the table in docs/performance.md. `--with-cli` then runs
+ * bench/cli-startup.bench.ts (`--cli-runs` runs per command, default 11) and adds the CLI and
+ * type-generation targets, so the whole issue-14 table comes from one run.
  *
  * Run (after `npm run build`): `npx tsx bench/controller-runtime.bench.ts [--rounds 5]
  *   [--objects 2000] [--sync-objects 10000] [--latency-samples 200]
- *   [--workloads throughput,sync,latency] [--docs]`
+ *   [--workloads throughput,sync,latency] [--with-cli] [--docs]`
  * The first run builds the Go baseline (minutes); later runs reuse it from ~/.cache/opkit/bench.
  */
 import { execFileSync } from 'node:child_process';
@@ -39,6 +41,7 @@ import {
   type ThroughputSample,
   type WorkloadContext,
 } from './support/cr-workloads.js';
+import { measureCli } from './support/cli-targets.js';
 import { findProcessWithArg } from './support/operator-process.js';
 import { clientGoVersion, controllerRuntimeVersion, goBaseline, opkitProgram, repoRoot } from './support/programs.js';
 
@@ -50,6 +53,8 @@ const { values } = parseArgs({
     'latency-samples': { type: 'string', default: '200' },
     workloads: { type: 'string', default: 'throughput,sync,latency' },
     docs: { type: 'boolean', default: false },
+    'with-cli': { type: 'boolean', default: false },
+    'cli-runs': { type: 'string', default: '11' },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -136,8 +141,10 @@ try {
   await env.stop();
 }
 
+// the CLI and typegen rows of the issue's table, measured after the control plane stopped
+const cli = values['with-cli'] ? measureCli(repoRoot, Number(values['cli-runs'])) : undefined;
 const all: Samples = samples;
-const summary = summarize(all, SYNC_OBJECTS);
+const summary = summarize(all, SYNC_OBJECTS, cli?.rows);
 const facts: RunFacts = {
   date: new Date().toISOString(),
   rounds: ROUNDS,
@@ -151,6 +158,7 @@ const facts: RunFacts = {
   go: goVersion,
   cpus: cpus().length,
   loadAverages,
+  ...(cli ? { cliLoad: { before: cli.loadBefore, after: cli.loadAfter, floorMs: cli.floorMs } } : {}),
 };
 const table = markdown(summary, facts);
 console.log(`\n${table}`);

@@ -2,6 +2,7 @@
  * The summary and markdown table of bench/controller-runtime.bench.ts: medians per side and
  * paired (same-round) Opkit / controller-runtime ratios, with the issue's targets.
  */
+import type { CliRow } from './cli-targets.js';
 import type { Impl, LatencySample, ManagedFields, SyncSample, ThroughputSample } from './cr-workloads.js';
 import { DEFAULT_MANAGED_FIELDS } from './cr-workloads.js';
 import { median, pairedRatio, round } from './stats.js';
@@ -43,11 +44,13 @@ export interface Summary {
     readonly heapBytesPerObject: Readonly<Record<ManagedFields, Compared>>;
   };
   readonly latency?: { readonly p50Ms: Compared; readonly p99Ms: Compared; readonly ackP99Ms: Compared };
+  /** bench/cli-startup.bench.ts's commands, when run with `--with-cli`. */
+  readonly cli?: readonly CliRow[];
   readonly targets: ReadonlyArray<{ readonly target: string; readonly value: string; readonly met: boolean }>;
 }
 
 /** Medians, paired ratios and the issue's targets, from every sample. */
-export function summarize(samples: Samples, syncObjects: number): Summary {
+export function summarize(samples: Samples, syncObjects: number, cli?: readonly CliRow[]): Summary {
   const concurrencies = [...new Set(samples.throughput.map((s) => s.concurrency))].sort((a, b) => a - b);
   const throughput = concurrencies.map((c) => {
     const at = samples.throughput.filter((s) => s.concurrency === c);
@@ -102,7 +105,14 @@ export function summarize(samples: Samples, syncObjects: number): Summary {
     };
     targets.push({ target: 'event → reconcile p99 ≤ 1.2× controller-runtime\'s', value: `${fmt(latency.p99Ms.ratio.median, 2)}×`, met: latency.p99Ms.ratio.median <= 1.2 });
   }
-  return { throughput, ...(sync ? { sync } : {}), ...(latency ? { latency } : {}), targets };
+  for (const row of cli ?? []) {
+    if (row.targetMs !== undefined) {
+      const mb = row.targetMb === undefined ? '' : ` and ≤ ${row.targetMb} MB`;
+      const met = row.medianMs <= row.targetMs && (row.targetMb === undefined || row.rssMb <= row.targetMb);
+      targets.push({ target: `\`${row.command}\` ≤ ${row.targetMs} ms${mb}`, value: `${fmt(row.medianMs)} ms, ${fmt(row.rssMb)} MB`, met });
+    }
+  }
+  return { throughput, ...(sync ? { sync } : {}), ...(latency ? { latency } : {}), ...(cli ? { cli } : {}), targets };
 }
 
 function fmt(x: number, digits = 0): string {
@@ -130,6 +140,8 @@ export interface RunFacts {
   readonly cpus: number;
   /** 1-minute load averages at the start of each round. */
   readonly loadAverages: readonly number[];
+  /** Load averages (1, 5, 15 min) before and after the CLI runs, with `--with-cli`. */
+  readonly cliLoad?: { readonly before: string; readonly after: string; readonly floorMs: number };
 }
 
 /** The markdown tables (docs/performance.md and bench/results/controller-runtime.md). */
@@ -177,6 +189,14 @@ export function markdown(s: Summary, f: RunFacts): string {
     }
     lines.push('');
     lines.push('Spawn, RSS and synced rows use each side\'s default: controller-runtime keeps managedFields, Opkit strips them.', '');
+  }
+  if (s.cli) {
+    const load = f.cliLoad ? ` Load average ${f.cliLoad.before} before, ${f.cliLoad.after} after; \`node -e 0\` takes ${fmt(f.cliLoad.floorMs)} ms here.` : '';
+    lines.push(`CLI and type generation (bench/cli-startup.bench.ts, fresh processes of the built CLI, same session).${load}`, '');
+    const floor = f.cliLoad?.floorMs ?? NaN;
+    lines.push('| command | median | above `node -e 0` | p90 | peak RSS |', '| --- | --- | --- | --- | --- |');
+    for (const r of s.cli) lines.push(`| \`${r.command}\` | ${fmt(r.medianMs)} ms | ${fmt(r.medianMs - floor)} ms | ${fmt(r.p90Ms)} ms | ${fmt(r.rssMb)} MB |`);
+    lines.push('');
   }
   if (s.targets.length > 0) {
     lines.push('| Done when | this run | met |', '| --- | --- | --- |');
