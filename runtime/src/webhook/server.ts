@@ -114,9 +114,10 @@ const MiB = 1024 * 1024;
  * - a handler that throws, or is still running after `requestTimeoutMs`, gets the request
  *   answered with a denial (admission) or a failed conversion naming the handler; the process
  *   never crashes because of a request;
- * - `start(signal)` resolves once `signal` aborted and the port is closed.
- * Caveats: handlers may be registered at any time; a request already running when the server
- * stops is cut off.
+ * - when `signal` aborts, the server stops accepting connections at once (and `/readyz` fails),
+ *   answers the requests in flight (so a rolling update fails no admission request), then
+ *   closes; `start(signal)` resolves once the port is closed.
+ * Caveats: handlers may be registered at any time.
  */
 export class WebhookServer implements Runnable {
   readonly needLeaderElection = false;
@@ -130,6 +131,7 @@ export class WebhookServer implements Runnable {
   #listening: Promise<AddressInfo> | undefined;
   #stopped = false;
   #inFlight = 0;
+  #drained: (() => void) | undefined;
 
   /** @throws {WebhookError} `InvalidOptions` for an out-of-range port, size limit or timeout. */
   constructor(options: WebhookServerOptions = {}) {
@@ -224,13 +226,26 @@ export class WebhookServer implements Runnable {
     }
   }
 
-  /** Stops listening and cuts open connections. Safe to call twice. */
+  /**
+   * Stops accepting connections, lets the requests in flight finish (each is bounded by its
+   * request timeout), then closes every connection. Safe to call twice.
+   */
   async close(): Promise<void> {
     this.#stopped = true;
     const server = this.#server;
     if (!server) return;
     this.#server = undefined;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    if (this.#inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = this.#clock.setTimer((this.#o.requestTimeoutMs ?? 10_000) + 1000, resolve);
+        this.#drained = () => {
+          timer.cancel();
+          resolve();
+        };
+      });
+    }
     server.closeAllConnections();
     await closed;
   }
@@ -274,7 +289,7 @@ export class WebhookServer implements Runnable {
       if (!res.headersSent) sendStatus(res, 500, 'InternalError', `webhook ${entry.name}: ${describeError(err)}`);
       else res.destroy();
     } finally {
-      this.#inFlight--;
+      if (--this.#inFlight === 0) this.#drained?.();
       this.#metrics.requestFinished(path, code, (this.#clock.now() - started) / 1000);
     }
   }
@@ -312,7 +327,7 @@ export class WebhookServer implements Runnable {
       }
       const answer = await this.#run(entry, review, abort.signal);
       if (res.destroyed) return 499;
-      sendJson(res, 200, answer);
+      sendJson(res, 200, answer, this.#stopped);
       return 200;
     } finally {
       timer.cancel();

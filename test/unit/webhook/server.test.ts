@@ -186,6 +186,33 @@ describe('the webhook server', () => {
     });
   });
 
+  test('on stop, refuses new connections at once but answers the request in flight, then resolves (fake time)', async () => {
+    const clock = new FakeClock();
+    let release!: () => void;
+    let entered!: () => void;
+    const inHandler = new Promise<void>((resolve) => (entered = resolve));
+    const server = new WebhookServer({ host: '127.0.0.1', port: 0, certDir: certs.dir, watchCertFiles: false, clock });
+    server.register('/v', () => {
+      entered();
+      return new Promise((resolve) => (release = () => resolve({ response: { allowed: true } })));
+    });
+    const { port } = await server.listen();
+    const abort = new AbortController();
+    const done = server.start(abort.signal);
+    let stopped = false;
+    void done.then(() => (stopped = true));
+    const answer = post(port, certs.ca.cert, '/v', JSON.stringify(admissionReview('in-flight')));
+    await inHandler;
+    abort.abort();
+    await eventuallyTrue(() => server.address() === undefined);
+    await expect(post(port, certs.ca.cert, '/v', JSON.stringify(admissionReview('late')))).rejects.toThrow(/ECONNREFUSED/);
+    expect(() => server.checkReady()).toThrow('the webhook server has stopped');
+    expect(stopped).toBe(false);
+    release();
+    expect((await answer).body).toMatchObject({ response: { uid: 'in-flight', allowed: true } });
+    await done;
+  });
+
   test('is ready only while listening with a certificate', async () => {
     const server = new WebhookServer({ host: '127.0.0.1', port: 0, certDir: certs.dir, watchCertFiles: false });
     expect(() => server.checkReady()).toThrow('the webhook server is not serving yet');
@@ -207,6 +234,14 @@ describe('the webhook server', () => {
     expect(() => new WebhookServer({ port: 70000 })).toThrow(expect.objectContaining({ reason: 'InvalidOptions' }));
   });
 });
+
+async function eventuallyTrue(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    if (check()) return;
+    await new Promise((r) => setImmediate(r));
+  }
+  throw new Error('condition not reached');
+}
 
 /** Waits (without sleeping on the fake clock) until a request reached the server. */
 async function eventuallyInFlight(server: WebhookServer): Promise<void> {
