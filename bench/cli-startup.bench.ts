@@ -28,7 +28,7 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const corpus = join(repoRoot, 'test', 'fixtures', 'crds');
 const largest = join(corpus, 'prometheus-operator', 'monitoring.coreos.com_prometheuses.yaml');
 const RUNS = Number(process.env['RUNS'] ?? 15);
-const REPORT_RSS = 'data:text/javascript,process.on("exit",()=>{process.stderr.write("\\nmax-rss-kb="+process.resourceUsage().maxRSS+"\\n")})';
+const REPORT_RSS = 'data:text/javascript,process.on("exit",()=>{const u=process.resourceUsage();process.stderr.write("\\nmax-rss-kb="+u.maxRSS+" cpu-us="+(u.userCPUTime+u.systemCPUTime)+"\\n")})';
 
 interface Checkout {
   readonly name: string;
@@ -38,6 +38,8 @@ interface Checkout {
 interface Sample {
   readonly ms: number;
   readonly rssMb: number;
+  /** CPU time (user + system) of the process: less disturbed by other load than wall time. */
+  readonly cpuMs: number;
 }
 
 /** One command of the table: its arguments for a checkout, run in `cwd`. */
@@ -62,8 +64,8 @@ function measure(args: readonly string[], cwd: string, status: number): Sample {
   const child = spawnSync(process.execPath, ['--import', REPORT_RSS, ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
   const ms = performance.now() - started;
   if (child.status !== status) throw new Error(`${args.join(' ')} exited ${String(child.status)} (expected ${status}):\n${(child.stderr ?? '').slice(-2000)}`);
-  const match = /\nmax-rss-kb=(\d+)\n$/.exec(child.stderr ?? '');
-  return { ms, rssMb: match === null ? Number.NaN : Number(match[1]) / 1024 };
+  const match = /\nmax-rss-kb=(\d+) cpu-us=(\d+)\n$/.exec(child.stderr ?? '');
+  return { ms, rssMb: match === null ? Number.NaN : Number(match[1]) / 1024, cpuMs: match === null ? Number.NaN : Number(match[2]) / 1000 };
 }
 
 /** The commit extracted and compiled under bench/.baseline/<ref>/ (reused when already there). */
@@ -120,18 +122,19 @@ function main(): void {
       process.stdout.write('.');
     }
     process.stdout.write('\n');
-    const fmt = (s: readonly Sample[]): string => `${percentile(s.map((x) => x.ms), 0.5).toFixed(0).padStart(6)} ms (p90 ${percentile(s.map((x) => x.ms), 0.9).toFixed(0).padStart(5)}) ${percentile(s.map((x) => x.rssMb), 0.5).toFixed(0).padStart(4)} MB`;
-    console.log(`\n${'command'.padEnd(40)} ${checkouts.map((c) => c.name.padEnd(32)).join(' ')} ${baseline === undefined ? '' : 'ratio (baseline / now)'}`);
+    const fmt = (s: readonly Sample[]): string => `${percentile(s.map((x) => x.ms), 0.5).toFixed(0).padStart(6)} ms (p90 ${percentile(s.map((x) => x.ms), 0.9).toFixed(0).padStart(5)}, cpu ${percentile(s.map((x) => x.cpuMs), 0.5).toFixed(0).padStart(5)}) ${percentile(s.map((x) => x.rssMb), 0.5).toFixed(0).padStart(4)} MB`;
+    console.log(`\nwall median (p90, CPU median), peak RSS median\n${'command'.padEnd(40)} ${checkouts.map((c) => c.name.padEnd(44)).join(' ')} ${baseline === undefined ? '' : 'ratio baseline / now: wall, CPU'}`);
     console.log(`${'node -e 0 (floor)'.padEnd(40)} ${fmt(floor)}`);
-    const results: Record<string, Record<string, { medianMs: number; p90Ms: number; rssMb: number }>> = {};
+    const results: Record<string, Record<string, { medianMs: number; p90Ms: number; cpuMs: number; rssMb: number }>> = {};
     for (const c of cases) {
       const cells = checkouts.map((checkout) => samples.get(`${c.name}\0${checkout.name}`) ?? []);
       const medians = cells.map((s) => percentile(s.map((x) => x.ms), 0.5));
-      const ratio = medians.length === 2 && medians[0] !== undefined && medians[1] !== undefined ? `${(medians[1] / medians[0]).toFixed(1)}×` : '';
-      console.log(`${c.name.padEnd(40)} ${cells.map((s) => fmt(s).padEnd(32)).join(' ')} ${ratio}`);
+      const cpus = cells.map((s) => percentile(s.map((x) => x.cpuMs), 0.5));
+      const ratio = medians.length === 2 && medians[0] !== undefined && medians[1] !== undefined ? `${(medians[1] / medians[0]).toFixed(1)}×, ${((cpus[1] ?? 0) / (cpus[0] ?? 1)).toFixed(1)}×` : '';
+      console.log(`${c.name.padEnd(40)} ${cells.map((s) => fmt(s).padEnd(44)).join(' ')} ${ratio}`);
       results[c.name] = Object.fromEntries(checkouts.map((checkout, i) => {
         const s = cells[i] ?? [];
-        return [checkout.name, { medianMs: percentile(s.map((x) => x.ms), 0.5), p90Ms: percentile(s.map((x) => x.ms), 0.9), rssMb: percentile(s.map((x) => x.rssMb), 0.5) }];
+        return [checkout.name, { medianMs: percentile(s.map((x) => x.ms), 0.5), p90Ms: percentile(s.map((x) => x.ms), 0.9), cpuMs: percentile(s.map((x) => x.cpuMs), 0.5), rssMb: percentile(s.map((x) => x.rssMb), 0.5) }];
       }));
     }
     const after = load();

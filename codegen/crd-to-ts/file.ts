@@ -3,10 +3,11 @@
  * and the sha256 of their normalized content.
  * @module
  */
+import { createHash } from 'node:crypto';
 import { CodegenError, formatLocation, type SourceLocation } from '../errors.js';
 import type { CrdDocument, CrdVersion } from '../shared/crd.js';
 import { crdToRootTags } from '../shared/crd-markers.js';
-import { canonicalHash } from '../shared/json.js';
+import { canonicalText, type JsonObject } from '../shared/json.js';
 import { NameAllocator, RESERVED_TYPE_NAMES } from '../shared/names.js';
 import { renderDeclaration, type DescriptorDeclaration } from './declarations.js';
 import { FileDeclarations, KindTypeBuilder, type ImportNames } from './type-builder.js';
@@ -26,12 +27,26 @@ export interface RenderFileOptions {
   readonly header?: string;
   /** Where a CRD was read from, for errors (default: errors name the CRD only). */
   readonly locate?: (crd: CrdDocument) => SourceLocation | undefined;
+  /** Each CRD's canonical JSON, for the source hash (default {@link crdCanonicalText}, uncached). */
+  readonly canonicalTextOf?: (crd: CrdDocument) => string;
 }
 
-/** The sha256 of the normalized CRDs behind a file (canonical JSON, sorted by CRD name). */
-export function sourceHash(crds: readonly CrdDocument[]): string {
+/** The canonical JSON of one normalized CRD (`canonicalJson`). */
+export function crdCanonicalText(crd: CrdDocument): string {
+  return canonicalText(crd as unknown as JsonObject);
+}
+
+/**
+ * The sha256 of the normalized CRDs behind a file (canonical JSON of the list, sorted by CRD
+ * name). `textOf` gives each CRD's canonical JSON (default {@link crdCanonicalText}; a caller
+ * rendering several files of one CRD passes a cached one).
+ */
+export function sourceHash(crds: readonly CrdDocument[], textOf: (crd: CrdDocument) => string = crdCanonicalText): string {
   const sorted = [...crds].sort((a, b) => String(a.metadata['name']).localeCompare(String(b.metadata['name'])));
-  return canonicalHash(sorted);
+  // the canonical JSON of a list is its items' canonical JSON, comma-separated, in brackets
+  const hash = createHash('sha256').update('[');
+  sorted.forEach((crd, i) => (i === 0 ? hash : hash.update(',')).update(textOf(crd)));
+  return `sha256:${hash.update(']').digest('hex')}`;
 }
 
 function headerLines(header: string | undefined): string {
@@ -108,7 +123,7 @@ export function renderGroupVersionFile(group: string, version: string, entries: 
     GENERATED_MARKER,
     '\n',
     `// Source: ${crds.map((c) => String(c.metadata['name'])).sort().join(', ')}\n`,
-    `// Source hash: ${sourceHash(crds)}\n`,
+    `// Source hash: ${sourceHash(crds, options.canonicalTextOf)}\n`,
     headerLines(options.header),
     '\n',
     `import type { ${[importSpecifier('V1ObjectMeta', imports.objectMeta)].join(', ')} } from '@kubernetes/client-node';\n`,

@@ -11,7 +11,7 @@ import { isCrdLike, normalizeCrd, type CrdDocument } from '../shared/crd.js';
 import { expandInputs, readInput, syncOutputs, type OutputFile } from '../shared/files.js';
 import { isJsonObject, toJsonValue } from '../shared/json.js';
 import { readCrdFromCluster, type ClusterCrdReader } from './cluster.js';
-import { GENERATED_MARKER, renderGroupVersionFile, type KindVersion } from './file.js';
+import { crdCanonicalText, GENERATED_MARKER, renderGroupVersionFile, type KindVersion } from './file.js';
 import { dedupeCrds, parseCrdYaml, type LoadedCrd } from './load.js';
 
 /** Options of {@link generateTypes}. */
@@ -85,8 +85,19 @@ export function generateTypeFiles(crds: readonly CrdDocument[], options: Generat
     }
   }
   const files = new Map<string, string>();
+  // a CRD with several versions is behind several files: its canonical JSON is computed once
+  const texts = new Map<CrdDocument, string>();
+  const canonicalTextOf = (crd: CrdDocument): string => {
+    let text = texts.get(crd);
+    if (text === undefined) {
+      text = crdCanonicalText(crd);
+      if (crd.spec.versions.length > 1) texts.set(crd, text);
+    }
+    return text;
+  };
   for (const [key, bucket] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const content = renderGroupVersionFile(bucket.group, bucket.version, bucket.entries, {
+      canonicalTextOf,
       ...(options.header === undefined ? {} : { header: options.header }),
       ...(options.locate === undefined ? {} : { locate: options.locate }),
     });

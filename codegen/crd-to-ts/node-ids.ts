@@ -15,9 +15,27 @@ export class NodeIds {
   id(value: JsonObject | JsonValue[]): number {
     const known = this.#byObject.get(value);
     if (known !== undefined) return known;
-    const text = Array.isArray(value)
-      ? `[${value.map((item) => this.#token(item)).join(',')}]`
-      : `{${Object.keys(value).sort().map((key) => `${this.#string(key)}:${this.#token(value[key] as JsonValue)}`).join(',')}}`;
+    let text: string;
+    if (Array.isArray(value)) {
+      text = '[';
+      for (let i = 0; i < value.length; i += 1) text += `${i === 0 ? '' : ','}${this.#token(value[i] as JsonValue)}`;
+      text += ']';
+    } else {
+      const keys = Object.keys(value);
+      // parsed schemas mostly have sorted keys already: sort only when they are not
+      for (let i = 1; i < keys.length; i += 1) {
+        if (!((keys[i - 1] as string) < (keys[i] as string))) {
+          keys.sort();
+          break;
+        }
+      }
+      text = '{';
+      for (let i = 0; i < keys.length; i += 1) {
+        const key = keys[i] as string;
+        text += `${i === 0 ? '' : ','}${this.#string(key)}:${this.#token(value[key] as JsonValue)}`;
+      }
+      text += '}';
+    }
     let id = this.#byText.get(text);
     if (id === undefined) {
       id = this.#byText.size;

@@ -68,38 +68,66 @@ export function jsonEqual(a: JsonValue, b: JsonValue): boolean {
 }
 
 /**
- * `sha256:<hex>` of `canonicalJson(value)`, computed fast: by the native `JSON.stringify` over
- * key-sorted copies when no object has an array-index-like key (JavaScript would order those
- * numerically, not as sorted strings), else by `canonicalJson`. Equal to
- * `sha256(canonicalJson(value))` either way.
+ * `sha256:<hex>` of `canonicalJson(value)`, computed fast (see {@link canonicalText}).
  */
 export function canonicalHash(value: JsonValue): string {
-  const text = hasIndexLikeKey(value) ? canonicalJson(value) : JSON.stringify(value, sortedKeysReplacer);
-  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+  return sha256(canonicalText(value));
 }
 
-function sortedKeysReplacer(this: unknown, _key: string, node: unknown): unknown {
-  if (typeof node !== 'object' || node === null || Array.isArray(node)) return node;
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(node).sort()) sorted[key] = (node as Record<string, unknown>)[key];
-  return sorted;
+/**
+ * `canonicalJson(value)`, computed fast: by the native `JSON.stringify` over a view of `value` in
+ * which only the objects whose keys are out of order are replaced by key-sorted copies (parsed
+ * CRDs are mostly in order already: controller-gen writes sorted keys). When an object has an
+ * array-index-like key (JavaScript orders those numerically, not as sorted strings) or a
+ * `__proto__` key, by `canonicalJson` itself. Equal to `canonicalJson(value)` either way.
+ */
+export function canonicalText(value: JsonValue): string {
+  const view = sortedView(value);
+  return view === SLOW_PATH ? canonicalJson(value) : JSON.stringify(view);
 }
 
-function hasIndexLikeKey(value: JsonValue): boolean {
-  const stack: JsonValue[] = [value];
-  while (stack.length > 0) {
-    const node = stack.pop() as JsonValue;
-    if (Array.isArray(node)) {
-      for (const item of node) if (typeof item === 'object' && item !== null) stack.push(item);
-    } else if (isJsonObject(node)) {
-      for (const key in node) {
-        if (/^(?:0|[1-9]\d*)$/.test(key)) return true;
-        const child = node[key] as JsonValue;
-        if (typeof child === 'object' && child !== null) stack.push(child);
-      }
+/** Returned by {@link sortedView} when an object has a key a plain object cannot hold in sorted order (index-like, `__proto__`). */
+const SLOW_PATH: unique symbol = Symbol('slow path');
+
+function needsSlowPath(key: string): boolean {
+  const first = key.charCodeAt(0);
+  return (first >= 48 && first <= 57 && /^(?:0|[1-9]\d*)$/.test(key)) || key === '__proto__';
+}
+
+/** `node` itself when every object in it has sorted keys, else a copy sharing the sorted parts. */
+function sortedView(node: JsonValue): JsonValue | typeof SLOW_PATH {
+  if (typeof node !== 'object' || node === null) return node;
+  if (Array.isArray(node)) {
+    let copy: JsonValue[] | undefined;
+    for (let i = 0; i < node.length; i += 1) {
+      const item = node[i] as JsonValue;
+      if (typeof item !== 'object' || item === null) continue;
+      const view = sortedView(item);
+      if (view === SLOW_PATH) return SLOW_PATH;
+      if (view !== item) (copy ??= node.slice())[i] = view;
     }
+    return copy ?? node;
   }
-  return false;
+  const keys = Object.keys(node);
+  let inOrder = true;
+  let changed = false;
+  const views: JsonValue[] = new Array<JsonValue>(keys.length);
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i] as string;
+    if (needsSlowPath(key)) return SLOW_PATH;
+    if (i > 0 && !((keys[i - 1] as string) < key)) inOrder = false;
+    const child = node[key] as JsonValue;
+    const view = typeof child === 'object' && child !== null ? sortedView(child) : child;
+    if (view === SLOW_PATH) return SLOW_PATH;
+    views[i] = view;
+    if (view !== child) changed = true;
+  }
+  if (inOrder && !changed) return node;
+  const order = keys.map((_key, i) => i);
+  if (!inOrder) order.sort((a, b) => ((keys[a] as string) < (keys[b] as string) ? -1 : 1));
+  const copy: JsonObject = {};
+  for (const i of order) copy[keys[i] as string] = views[i] as JsonValue;
+  return copy;
 }
 
 /** `sha256:<hex>` of a text. */

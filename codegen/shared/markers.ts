@@ -52,6 +52,7 @@ export const SCHEMA_MARKERS: readonly SchemaMarker[] = Object.freeze([
 
 const BY_KEY: ReadonlyMap<string, SchemaMarker> = new Map(SCHEMA_MARKERS.map((m) => [m.key, m]));
 const BY_TAG: ReadonlyMap<string, SchemaMarker> = new Map(SCHEMA_MARKERS.map((m) => [m.tag, m]));
+const TABLE_ORDER: ReadonlyMap<SchemaMarker, number> = new Map(SCHEMA_MARKERS.map((m, i) => [m, i]));
 
 /** Tags with a special meaning at a schema site (besides the keyword table). */
 export const SPECIAL_SCHEMA_TAGS = Object.freeze({
@@ -113,7 +114,11 @@ export function decodeValue(text: string, codec: MarkerCodec): JsonValue {
  */
 export function schemaInfoToTags(info: JsonObject): DocTag[] {
   const tags: DocTag[] = [];
-  for (const marker of SCHEMA_MARKERS) {
+  const keys = Object.keys(info);
+  if (keys.length === 0) return tags;
+  // the markers of the keys present, in table order (a node has a few keys; the table has dozens)
+  const markers = keys.flatMap((key) => BY_KEY.get(key) ?? []).sort((a, b) => (TABLE_ORDER.get(a) ?? 0) - (TABLE_ORDER.get(b) ?? 0));
+  for (const marker of markers) {
     const value = info[marker.key];
     if (value === undefined) continue;
     if (marker.repeated === true && Array.isArray(value) && value.length > 0) {
@@ -122,7 +127,8 @@ export function schemaInfoToTags(info: JsonObject): DocTag[] {
       tags.push({ name: marker.tag, value: encodeValue(value, marker.codec) });
     }
   }
-  for (const [key, value] of Object.entries(info)) {
+  for (const key of keys) {
+    const value = info[key] as JsonValue;
     if (BY_KEY.has(key) || key === 'description') continue;
     tags.push({ name: SPECIAL_SCHEMA_TAGS.openapi, value: `${key} ${JSON.stringify(value)}` });
   }

@@ -32,6 +32,7 @@ export function isEmptyDoc(doc: DocComment): boolean {
 const TAG_LINE = /^@([A-Za-z][\w.:-]*)(?:[ \t]+(.*))?$/s;
 
 function escapeClose(line: string): string {
+  if (!line.includes('*')) return line;
   return line.replace(/\*(\\*)\//g, (_m, bs: string) => `*${bs}\\/`);
 }
 

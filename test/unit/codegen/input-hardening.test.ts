@@ -72,6 +72,24 @@ describe('reading CRD files within limits', () => {
     const json = JSON.stringify({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' }, spec: { group: 'example.com', names: { kind: 'Widget', plural: 'widgets' }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }] } });
     expect(parseCrdYaml(json, 'w.json').crds).toHaveLength(1);
     expect(thrown(() => parseCrdYaml('a: .inf\n', 'inf.yaml')).message).toMatch(/^inf\.yaml:1: malformed YAML: document 1 holds a value JSON cannot carry/);
+    // literals that would overflow to Infinity as numbers, without any .inf in the text: never a non-finite number
+    for (const big of ['1e999', '-2.5E+400', '9'.repeat(400), `0x${'f'.repeat(300)}`]) {
+      let value: unknown;
+      try {
+        value = (readYamlDocuments(`a:\n  b: ${big}\n`, 'big.yaml')[0]?.value as { a: { b: unknown } }).a.b;
+      } catch (err) {
+        value = (err as Error).message;
+      }
+      expect(typeof value === 'string' || Number.isFinite(value), `${big.slice(0, 12)} read as ${String(value)}`).toBe(true);
+    }
+    expect(readYamlDocuments('a: 1e300\nb: 123456789\n', 'ok.yaml')[0]?.value).toEqual({ a: 1e300, b: 123456789 });
+  });
+
+  it('unshares aliased nodes also when the anchor is the only & in the file', () => {
+    const [doc] = readYamlDocuments('a: &x {k: 1}\nb: *x\n', 'alias.yaml');
+    const value = doc?.value as { a: object; b: object };
+    expect(value.a).toEqual(value.b);
+    expect(value.a).not.toBe(value.b);
   });
 
   it('finds the line where each document starts', () => {
