@@ -332,7 +332,6 @@ export class WebhookServer implements Runnable {
     } finally {
       timer.cancel();
       res.off('close', gone);
-      if (!abort.signal.aborted) abort.abort(new RequestBodyError('Aborted', 'the request was answered'));
     }
   }
 

@@ -98,14 +98,14 @@ export function defaultingHandler<T extends KubeObject>(resource: Resource<T>, d
     const raw = admission.request.object;
     if (raw === null || raw === undefined || (admission.request.operation !== 'CREATE' && admission.request.operation !== 'UPDATE')) return { response: { allowed: true } };
     const warnings: string[] = [];
-    const copy = structuredClone(raw) as T;
+    const copy = JSON.parse(JSON.stringify(raw)) as T; // JSON in, JSON out: faster than structuredClone
     let result: T;
     try {
       result = (await defaulter(copy, context<T>(admission, signal, logger, warnings))) ?? copy;
     } catch (err) {
       return denial(err, warnings);
     }
-    const ops = createJsonPatch(raw, result);
+    const ops = createJsonPatch(raw, result, { beforeIsJson: true });
     return {
       response: {
         allowed: true,
@@ -120,7 +120,7 @@ export function defaultingHandler<T extends KubeObject>(resource: Resource<T>, d
  * The validating handler of `resource`: calls `validator.create|update|delete` for the request's
  * operation; allowed with the returned warnings, or denied by an {@link AdmissionDenied}.
  *
- * Guarantees: the validator gets copies (changing them has no effect); `update` gets the old
+ * Guarantees: the objects belong to this request (changing them has no effect); `update` gets the old
  * object too, `delete` only the old object; an operation without a method is allowed.
  */
 export function validatingHandler<T extends KubeObject>(resource: Resource<T>, validator: Validator<T>): WebhookHandler {
@@ -130,8 +130,9 @@ export function validatingHandler<T extends KubeObject>(resource: Resource<T>, v
     const r = admission.request;
     const warnings: string[] = [];
     const ctx = context<T>(admission, signal, logger, warnings);
-    const obj = structuredClone(r.object ?? undefined) as T | undefined;
-    const old = structuredClone(r.oldObject ?? undefined) as T | undefined;
+    // the parsed review belongs to this request alone: the validator may read (or change) it freely
+    const obj = (r.object ?? undefined) as T | undefined;
+    const old = (r.oldObject ?? undefined) as T | undefined;
     let returned: Warnings = undefined;
     try {
       if (r.operation === 'CREATE' && validator.create && obj) returned = await validator.create(obj, ctx);

@@ -54,11 +54,12 @@ function walk(a: Json, b: Json, path: string, ops: JsonPatchOperation[]): void {
  * Guarantees: applying the patch to `before` gives a value equal (as JSON) to `after`; members
  * equal in both produce no operation, so fields the caller's types do not know are never
  * touched; `undefined` members count as absent (as in JSON).
- * Caveats: values are compared as JSON (`after` goes through `JSON.stringify`).
+ * Caveats: values are compared as JSON (`after` goes through `JSON.stringify`; so does `before`
+ * unless `beforeIsJson` says it came from `JSON.parse`, as a review's object does).
  */
-export function createJsonPatch(before: unknown, after: unknown): JsonPatchOperation[] {
+export function createJsonPatch(before: unknown, after: unknown, options: { readonly beforeIsJson?: boolean } = {}): JsonPatchOperation[] {
   const ops: JsonPatchOperation[] = [];
-  const a = JSON.parse(JSON.stringify(before ?? null)) as Json;
+  const a = (options.beforeIsJson ? (before ?? null) : JSON.parse(JSON.stringify(before ?? null))) as Json;
   const b = JSON.parse(JSON.stringify(after ?? null)) as Json;
   walk(a, b, '', ops);
   return ops;
