@@ -14,16 +14,17 @@
  * Medians per side and paired (same-round) ratios go to bench/results/controller-runtime.json and
  * .md; `--docs` also rewrites the table in docs/performance.md. `--with-cli` then runs
  * bench/cli-startup.bench.ts (`--cli-runs` runs per command, default 11) and adds the CLI and
- * type-generation targets, so the whole issue-14 table comes from one run.
+ * type-generation targets, so the whole issue-14 table comes from one run. `--profile` adds one
+ * more Opkit run at c=4 under `node --cpu-prof` and reports where its CPU goes.
  *
  * Run (after `npm run build`): `npx tsx bench/controller-runtime.bench.ts [--rounds 5]
  *   [--objects 2000] [--sync-objects 10000] [--latency-samples 200]
- *   [--workloads throughput,sync,latency] [--with-cli] [--docs]`
+ *   [--workloads throughput,sync,latency] [--with-cli] [--profile] [--docs]`
  * The first run builds the Go baseline (minutes); later runs reuse it from ~/.cache/opkit/bench.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient } from '../runtime/src/client/client.js';
@@ -42,6 +43,7 @@ import {
   type WorkloadContext,
 } from './support/cr-workloads.js';
 import { measureCli } from './support/cli-targets.js';
+import { summarizeProfile } from './support/cpu-profile.js';
 import { findProcessWithArg } from './support/operator-process.js';
 import { clientGoVersion, controllerRuntimeVersion, goBaseline, opkitProgram, repoRoot } from './support/programs.js';
 
@@ -54,6 +56,7 @@ const { values } = parseArgs({
     workloads: { type: 'string', default: 'throughput,sync,latency' },
     docs: { type: 'boolean', default: false },
     'with-cli': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
     'cli-runs': { type: 'string', default: '11' },
   },
 });
@@ -82,6 +85,7 @@ const samples: { throughput: Array<InRound<ThroughputSample>>; sync: Array<InRou
   latency: [],
 };
 const loadAverages: number[] = [];
+let profile: RunFacts['profile'];
 let kubernetes = 'unknown';
 try {
   kubernetes = (await transport.request<{ gitVersion: string }>({ method: 'GET', path: '/version' })).gitVersion;
@@ -136,6 +140,16 @@ try {
     }
     console.log(`round ${round} took ${((performance.now() - t) / 1000).toFixed(0)} s (load average ${loadAverages[round]?.toFixed(1)})`);
   }
+  if (values.profile && WORKLOADS.has('throughput')) {
+    const dir = mkdtempSync(join(tmpdir(), 'opkit-bench-profile-'));
+    const opkit = programs.opkit;
+    const command = { command: opkit.command, args: ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...opkit.args] };
+    const s = await throughput(ctx, 'opkit', { ns: NS.throughput, objects: OBJECTS, concurrency: 4, run: 'profile-c4', command });
+    profile = { concurrency: 4, objectsPerSec: s.objectsPerSec, ...summarizeProfile(dir, s.startedMonoUs) };
+    rmSync(dir, { recursive: true, force: true });
+    console.log(`profile of one Opkit run at c=4 (${s.objectsPerSec.toFixed(0)} objects/s, not counted above):`);
+    for (const share of profile.shares.slice(0, 12)) console.log(`  ${share.percent.toFixed(1).padStart(5)} %  ${share.group}`);
+  }
 } finally {
   transport.close();
   await env.stop();
@@ -158,6 +172,7 @@ const facts: RunFacts = {
   go: goVersion,
   cpus: cpus().length,
   loadAverages,
+  ...(profile ? { profile } : {}),
   ...(cli ? { cliLoad: { before: cli.loadBefore, after: cli.loadAfter, floorMs: cli.floorMs } } : {}),
 };
 const table = markdown(summary, facts);

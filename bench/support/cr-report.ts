@@ -3,6 +3,7 @@
  * paired (same-round) Opkit / controller-runtime ratios, with the issue's targets.
  */
 import type { CliRow } from './cli-targets.js';
+import type { ProfileShare } from './cpu-profile.js';
 import type { Impl, LatencySample, ManagedFields, SyncSample, ThroughputSample } from './cr-workloads.js';
 import { DEFAULT_MANAGED_FIELDS } from './cr-workloads.js';
 import { median, pairedRatio, round } from './stats.js';
@@ -142,6 +143,8 @@ export interface RunFacts {
   readonly loadAverages: readonly number[];
   /** Load averages (1, 5, 15 min) before and after the CLI runs, with `--with-cli`. */
   readonly cliLoad?: { readonly before: string; readonly after: string; readonly floorMs: number };
+  /** Where one profiled Opkit throughput run's CPU went, with `--profile`. */
+  readonly profile?: { readonly concurrency: number; readonly objectsPerSec: number; readonly busyMs: number; readonly shares: readonly ProfileShare[] };
 }
 
 /** The markdown tables (docs/performance.md and bench/results/controller-runtime.md). */
@@ -189,6 +192,17 @@ export function markdown(s: Summary, f: RunFacts): string {
     }
     lines.push('');
     lines.push('Spawn, RSS and synced rows use each side\'s default: controller-runtime keeps managedFields, Opkit strips them.', '');
+  }
+  if (f.profile) {
+    const p = f.profile;
+    lines.push(
+      `Where Opkit's CPU goes: one more throughput run at c=${p.concurrency} under \`node --cpu-prof\` (${fmt(p.objectsPerSec)} objects/s, ${fmt(p.busyMs)} ms busy after manager start; self time by script):`,
+      '',
+      '| who | share of busy CPU |',
+      '| --- | --- |',
+      ...p.shares.filter((x) => x.percent >= 0.5).map((x) => `| ${x.group} | ${fmt(x.percent, 1)} % |`),
+      '',
+    );
   }
   if (s.cli) {
     const load = f.cliLoad ? ` Load average ${f.cliLoad.before} before, ${f.cliLoad.after} after; \`node -e 0\` takes ${fmt(f.cliLoad.floorMs)} ms here.` : '';

@@ -73,20 +73,28 @@ export interface ThroughputSample {
   readonly apiserverCpuSecPer1000: number;
   /** The operator's CPU before the manager started (process start-up, subtracted above). */
   readonly startupCpuSec: number;
+  /** CLOCK_MONOTONIC µs at manager start (the Opkit program reports it; NaN otherwise). */
+  readonly startedMonoUs: number;
 }
 
 /**
  * N ConfigMaps, each reconciled once: a cached get, then one merge patch of the run annotation
  * (`run` differs per run, so every object needs exactly one patch), MaxConcurrentReconciles = c.
  */
-export async function throughput(ctx: WorkloadContext, impl: Impl, o: { ns: string; objects: number; concurrency: number; run: string }): Promise<ThroughputSample> {
+export async function throughput(
+  ctx: WorkloadContext,
+  impl: Impl,
+  o: { ns: string; objects: number; concurrency: number; run: string; command?: OperatorCommand },
+): Promise<ThroughputSample> {
   const args = ['--workload', 'throughput', '--namespace', o.ns, '--count', String(o.objects), '--concurrency', String(o.concurrency), '--run', o.run];
-  const proc = new OperatorProcess(ctx.programs[impl], args, ctx.env);
+  const proc = new OperatorProcess(o.command ?? ctx.programs[impl], args, ctx.env);
   try {
     const started = await proc.event('started', 60_000);
     const api0 = apiserverCpu(ctx);
     const done = await proc.event('done', 30 * 60_000);
     const api1 = apiserverCpu(ctx);
+    // both programs exit on their own after "done" (a CPU profile is written then)
+    await Promise.race([proc.exited(), delay(10_000)]);
     const ms = Number(done['ms']);
     return {
       impl,
@@ -97,6 +105,7 @@ export async function throughput(ctx: WorkloadContext, impl: Impl, o: { ns: stri
       cpuSecPer1000: (Number(done['cpuUs']) / 1e6 / o.objects) * 1000,
       apiserverCpuSecPer1000: ((api1 - api0) / 1e6 / o.objects) * 1000,
       startupCpuSec: Number(started['cpuUs']) / 1e6,
+      startedMonoUs: typeof started['monoUs'] === 'number' ? started['monoUs'] : NaN,
     };
   } finally {
     await proc.stop();
