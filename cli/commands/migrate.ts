@@ -1,6 +1,6 @@
 /**
  * `opkit migrate storage <crd>`: rewrites every object of a CRD at its storage version, then
- * drops the other versions from `status.storedVersions` (`migrateStorage` of @opkit/runtime).
+ * drops the other versions from `status.storedVersions` (`migrateStorage` of @opkit/runtime/migration).
  *
  * Exit codes: 0 migrated (or nothing to do); 1 the migration failed or was interrupted
  * (storedVersions unchanged; the message says why and how to resume); 2 a usage error.
@@ -63,7 +63,7 @@ export async function runMigrate(argv: readonly string[], io: CliIo, signal?: Ab
     }
     throw err;
   }
-  const [{ KubeConfig }, runtime] = await Promise.all([import('@kubernetes/client-node'), import('@opkit/runtime')]);
+  const [{ KubeConfig }, { createTransport }, migration] = await Promise.all([import('@kubernetes/client-node'), import('@opkit/runtime/client'), import('@opkit/runtime/migration')]);
   const kubeConfig = new KubeConfig();
   try {
     if (values.kubeconfig !== undefined) kubeConfig.loadFromFile(values.kubeconfig);
@@ -78,9 +78,9 @@ export async function runMigrate(argv: readonly string[], io: CliIo, signal?: Ab
     io.stderr.write(`error: cannot load the kubeconfig${values.kubeconfig === undefined ? '' : ` ${values.kubeconfig}`}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
-  const transport = runtime.createTransport(kubeConfig);
+  const transport = createTransport(kubeConfig);
   try {
-    const result = await runtime.migrateStorage(transport, crd, {
+    const result = await migration.migrateStorage(transport, crd, {
       ...(values['page-size'] === undefined ? {} : { pageSize: Number(values['page-size']) }),
       ...(values.continue === undefined ? {} : { continueToken: values.continue }),
       ...(signal === undefined ? {} : { signal }),
@@ -96,7 +96,7 @@ export async function runMigrate(argv: readonly string[], io: CliIo, signal?: Ab
     );
     return 0;
   } catch (err) {
-    if (err instanceof runtime.StorageMigrationError) {
+    if (err instanceof migration.StorageMigrationError) {
       io.stderr.write(`error: ${err.message}\n`);
       const token = err.progress.continueToken;
       if (err.reason === 'Aborted' || err.reason === 'Failed') {

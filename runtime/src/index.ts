@@ -61,14 +61,12 @@ export { retryOnConflict } from './helpers/retry.js';
 export { setControllerReference, setOwnerReference, controllerReferenceTo, getControllerOf, isControlledBy } from './helpers/owner.js';
 export { addFinalizer, removeFinalizer, hasFinalizer, finalizer } from './helpers/finalizers.js';
 export { createOrUpdate, createOrPatch, type OperationResult } from './helpers/create-or-update.js';
-export { migrateStorage, storageVersionHash, type MigrateStorageOptions, type StorageMigrationResult } from './migration/storage.js';
 
 // Errors
 export { OpkitError, describeError } from './errors/opkit-error.js';
 export { ApiError, isNotFound, isConflict, isAlreadyExists } from './client/errors.js';
 export { TerminalError, isTerminalError } from './controller/errors.js';
 export { ManagerError } from './errors/manager-error.js';
-export { StorageMigrationError, type StorageMigrationErrorReason, type StorageMigrationProgress } from './migration/errors.js';
 
 // Logs and events
 export type { Logger } from './log/logger.js';

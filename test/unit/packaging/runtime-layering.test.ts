@@ -42,7 +42,7 @@ describe('the runtime entry points', () => {
     expect(entries.map((e) => e.subpath)).toEqual(expect.arrayContaining(['.', './testing', './client', './cache', './watch', './queue', './lifecycle']));
   });
 
-  test.each(entries.filter((e) => e.subpath !== './testing'))('$subpath loads nothing of ./testing: no node-forge, no envtest installer', ({ file }) => {
+  test.each(entries.filter((e) => e.subpath !== './testing' && !e.subpath.startsWith('./testing/')))('$subpath loads nothing of ./testing: no node-forge, no envtest installer', ({ file }) => {
     const { files, packages } = graph(file);
     expect([...packages]).not.toContain('node-forge');
     expect([...files].map((f) => relative(SRC, f)).filter((f) => f.startsWith('testing/'))).toEqual([]);
@@ -55,6 +55,16 @@ describe('the runtime entry points', () => {
     for (const author of ['Manager', 'controller', 'Client', 'TerminalError', 'isNotFound', 'setCondition', 'generationChanged', 'ConfigMap']) expect(names).toContain(author);
     for (const block of ['Workqueue', 'SharedInformer', 'watcher', 'ServerHealth', 'LeaseElector', 'linkAbort']) expect(names).not.toContain(block);
   });
+});
+
+test('./testing/conversion loads fast-check (an optional peer dependency) but not node-forge or the control plane', () => {
+  const entry = entries.find((e) => e.subpath === './testing/conversion');
+  expect(entry).toBeDefined();
+  const { files, packages } = graph(entry?.file ?? '');
+  expect([...packages]).toContain('fast-check');
+  expect([...packages]).not.toContain('node-forge');
+  expect([...files].map((f) => relative(SRC, f)).filter((f) => f.startsWith('testing/') && !f.startsWith('testing/conversion/'))).toEqual([]);
+  expect(graph(join(SRC, 'testing', 'index.ts')).packages).not.toContain('fast-check');
 });
 
 describe('the lifecycle contracts', () => {
