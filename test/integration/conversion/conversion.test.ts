@@ -1,21 +1,16 @@
 /**
  * Conversion and storage migration through a real kube-apiserver: the API server itself calls the
  * conversion webhook of this test process (`url: https://127.0.0.1:<port>/convert`, with the
- * caBundle of a CA made here).
+ * caBundle of the environment's CA), as in a generated project's tests.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { CustomResourceDefinition } from '../../../runtime/src/api/builtins.js';
 import { createClient, type Client } from '../../../runtime/src/client/client.js';
 import { ApiError } from '../../../runtime/src/client/errors.js';
 import { createTransport, type Transport } from '../../../runtime/src/client/transport.js';
 import { migrateStorage, storageVersionHash } from '../../../runtime/src/migration/storage.js';
 import { eventually, TestEnvironment } from '../../../runtime/src/testing/index.js';
-import { createCertificateAuthority, issueCertificate } from '../../../runtime/src/util/x509.js';
 import { conversionFor } from '../../../runtime/src/webhook/conversion/builder.js';
 import { conversionDataAnnotation } from '../../../runtime/src/webhook/conversion/lossless.js';
 import { WebhookServer } from '../../../runtime/src/webhook/server.js';
@@ -25,13 +20,13 @@ const NS = 'default';
 const CRD_NAME = 'gizmos.conv.opkit.dev';
 
 describe('conversion webhook and storage migration through the API server', () => {
-  const env = new TestEnvironment();
+  // the CRD's conversion is pointed at the test process's webhook server (url + caBundle) by the environment
+  const env = new TestEnvironment({ crdPaths: [GIZMO_CRD], webhooks: true });
   let transport: Transport;
   let client: Client;
   let server: WebhookServer;
   let port: number;
   let caPem: string;
-  let certDir: string;
   /** v1 → v2 conversions the webhook performed. */
   let toHubCalls = 0;
 
@@ -39,14 +34,9 @@ describe('conversion webhook and storage migration through the API server', () =
     const started = await env.start();
     transport = createTransport(started.kubeConfig);
     client = createClient(transport);
-    const ca = createCertificateAuthority({ commonName: 'opkit-conversion-test-ca' });
-    const serving = issueCertificate(ca, { commonName: '127.0.0.1', usage: 'server', ipAddresses: ['127.0.0.1'] });
-    caPem = ca.cert;
-    certDir = mkdtempSync(join(tmpdir(), 'opkit-conversion-'));
-    writeFileSync(join(certDir, 'tls.crt'), serving.cert);
-    writeFileSync(join(certDir, 'tls.key'), serving.key);
-    server = new WebhookServer({ host: '127.0.0.1', port: 0, certDir, watchCertFiles: false });
-    conversionFor({ webhookServer: server }, { hub: GizmoV2 })
+    caPem = env.webhookCa;
+    server = new WebhookServer({ ...env.webhookOptions, watchCertFiles: false });
+    conversionFor(server, { hub: GizmoV2 })
       .spoke(GizmoV1, {
         toHub: (v1) => {
           toHubCalls++;
@@ -59,25 +49,16 @@ describe('conversion webhook and storage migration through the API server', () =
       })
       .complete();
     port = (await server.listen()).port;
-    const crd = parse(readFileSync(GIZMO_CRD, 'utf8')) as { spec: { conversion: { webhook: { clientConfig: unknown } } } };
-    crd.spec.conversion.webhook.clientConfig = { url: `https://127.0.0.1:${port}/convert`, caBundle: Buffer.from(caPem).toString('base64') };
-    await client.create(CustomResourceDefinition, crd as never);
-    await eventually(
-      async () => {
-        for (const version of ['v1', 'v2']) {
-          const list = await transport.request<{ resources: Array<{ name: string }> }>({ method: 'GET', path: `/apis/conv.opkit.dev/${version}` });
-          expect(list.resources.map((r) => r.name)).toContain('gizmos');
-        }
-      },
-      { timeoutMs: 60_000, intervalMs: 200 },
-    );
+    const crd = await client.get(CustomResourceDefinition, { name: CRD_NAME });
+    expect(crd.spec.conversion?.webhook?.clientConfig).toEqual({ url: `https://127.0.0.1:${port}/convert`, caBundle: Buffer.from(caPem).toString('base64') });
+    // the first conversion may wait for kube-apiserver to pick the webhook up
+    await eventually(async () => expect((await client.list(GizmoV2, { namespace: NS })).length).toBe(0), { timeoutMs: 30_000, intervalMs: 200 });
   });
 
   afterAll(async () => {
     transport?.close();
     await server?.close();
     await env.stop();
-    if (certDir) rmSync(certDir, { recursive: true, force: true });
   });
 
   it('keeps a v2-only field written through v2 when the object is updated through v1, and reads it back through v2', async () => {
