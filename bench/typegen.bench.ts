@@ -3,7 +3,9 @@
  * `generate types` and, side by side on the same input, @kubernetes-models/crd-generate,
  * `cdk8s import` (cdk8s-cli) and `kubernetes-fluent-client crd`. For every tool it reports
  * - the time to generate the whole corpus (one invocation where the tool takes many inputs,
- *   otherwise the sum of one invocation per CRD file, as a user would script it);
+ *   otherwise the sum of one invocation per CRD file, as a user would script it); for Opkit also
+ *   the median wall time, CPU time and peak RSS of `RUNS` (default 5) runs of the command, on the
+ *   corpus, on its largest CRD alone and on a synthetic 1.4 MiB CRD;
  * - how many of the 26 per-CRD outputs compile under `tsc --strict` (skipLibCheck, bundler
  *   resolution so every tool's import style resolves); Opkit's also under
  *   `--exactOptionalPropertyTypes --noUncheckedIndexedAccess`;
@@ -22,6 +24,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { generateTypes } from '../codegen/crd-to-ts/generate-types.js';
+import { largeCrd } from '../test/fixtures/codegen/hostile-inputs.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const corpusDir = resolve(repoRoot, 'test', 'fixtures', 'crds');
@@ -112,6 +115,35 @@ function run(command: string, args: readonly string[], cwd: string): Run {
   const ms = performance.now() - started;
   const message = `${result.stderr ?? ''}${result.error?.message ?? ''}`.trim().split('\n').filter((l) => l !== '').slice(-2).join(' | ');
   return { ms, ok: result.status === 0, message };
+}
+
+const RUNS = Number(process.env['RUNS'] ?? 5);
+const REPORT_USAGE = 'data:text/javascript,process.on("exit",()=>{const u=process.resourceUsage();process.stderr.write("\\nmax-rss-kb="+u.maxRSS+" cpu-us="+(u.userCPUTime+u.systemCPUTime)+"\\n")})';
+
+function corpusBytes(files: readonly string[]): number {
+  return files.reduce((sum, file) => sum + statSync(file).size, 0);
+}
+
+/** Runs `node <args>` RUNS times (fresh output folder each time): medians of wall, CPU and peak RSS. */
+function commandRuns(args: readonly string[]): { ok: boolean; ms: number; cpuMs: number; rssMb: number; line: string } {
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  const rss: number[] = [];
+  let ok = true;
+  const out = args[args.length - 1] ?? '';
+  for (let i = 0; i < RUNS; i += 1) {
+    rmSync(out, { recursive: true, force: true });
+    const started = performance.now();
+    const child = spawnSync(process.execPath, ['--import', REPORT_USAGE, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 600_000 });
+    walls.push(performance.now() - started);
+    const match = /\nmax-rss-kb=(\d+) cpu-us=(\d+)\n$/.exec(child.stderr ?? '');
+    if (child.status !== 0 || match === null) ok = false;
+    rss.push(Number(match?.[1] ?? Number.NaN) / 1024);
+    cpus.push(Number(match?.[2] ?? Number.NaN) / 1000);
+  }
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+  const result = { ok, ms: median(walls), cpuMs: median(cpus), rssMb: median(rss) };
+  return { ...result, line: `${(result.ms / 1000).toFixed(2)} s, CPU ${(result.cpuMs / 1000).toFixed(2)} s, ${result.rssMb.toFixed(0)} MB${ok ? '' : ' (FAILED)'}` };
 }
 
 function bin(name: string): string {
@@ -208,11 +240,22 @@ async function benchOpkit(crdFiles: readonly string[], notACrd: string): Promise
     times.push(performance.now() - started);
   }
   const inProcess = [...times].sort((a, b) => a - b)[1] ?? NaN;
-  // whole corpus, as a command (a fresh process, like the other tools)
-  const cli = existsSync(join(repoRoot, 'dist/cli/opkit.js'))
-    ? run(process.execPath, [join(repoRoot, 'dist/cli/opkit.js'), 'generate', 'types', corpusDir, '--out', join(out, 'cli')], repoRoot)
-    : run(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli/opkit.ts'), 'generate', 'types', corpusDir, '--out', join(out, 'cli')], repoRoot);
-  console.log(`opkit: whole corpus in process ${(inProcess / 1000).toFixed(2)} s (median of 3), as a command ${(cli.ms / 1000).toFixed(2)} s`);
+  // whole corpus, as a command (a fresh process, like the other tools): median of RUNS runs
+  const cliArgs = (inputs: readonly string[], dir: string): string[] =>
+    existsSync(join(repoRoot, 'dist/cli/opkit.js'))
+      ? [join(repoRoot, 'dist/cli/opkit.js'), 'generate', 'types', ...inputs, '--out', dir]
+      : ['--import', 'tsx', join(repoRoot, 'cli/opkit.ts'), 'generate', 'types', ...inputs, '--out', dir];
+  const largest = [...crdFiles].sort((a, b) => statSync(b).size - statSync(a).size)[0] ?? '';
+  const synthetic = join(workDir, 'synthetic-1.4mb.yaml');
+  writeFileSync(synthetic, largeCrd(1.4 * 1024 * 1024));
+  const cli = commandRuns(cliArgs([corpusDir], join(out, 'cli')));
+  const one = commandRuns(cliArgs([largest], join(out, 'cli-largest')));
+  const big = commandRuns(cliArgs([synthetic], join(out, 'cli-synthetic')));
+  console.log(`opkit: whole corpus in process ${(inProcess / 1000).toFixed(2)} s (median of 3)`);
+  console.log(`opkit as a command, median of ${RUNS} (wall, CPU, peak RSS):`);
+  console.log(`  corpus (26 CRDs, ${(corpusBytes(crdFiles) / 1e6).toFixed(1)} MB)    ${cli.line}`);
+  console.log(`  ${basename(largest)} (${(statSync(largest).size / 1e3).toFixed(0)} KB)    ${one.line}`);
+  console.log(`  synthetic CRD (1.4 MiB, hostile-inputs largeCrd)    ${big.line}`);
   let perFileMs = 0;
   const failures: string[] = [];
   let generated = 0;
@@ -248,7 +291,7 @@ async function benchOpkit(crdFiles: readonly string[], notACrd: string): Promise
     tool: 'opkit generate types',
     version: 'this checkout',
     corpusMs: cli.ok ? cli.ms : undefined,
-    corpusMethod: `1 command (in process ${(inProcess / 1000).toFixed(2)} s)`,
+    corpusMethod: `1 command, median of ${RUNS} (in process ${(inProcess / 1000).toFixed(2)} s; CPU ${(cli.cpuMs / 1000).toFixed(2)} s, ${cli.rssMb.toFixed(0)} MB)`,
     perFileMs,
     generated,
     compiling,
