@@ -139,7 +139,7 @@ export class Manager implements ControllerHost {
     this.#transport = createTransport(options.kubeConfig, {
       clock: this.clock,
       logger: this.logger.child({ component: 'client' }),
-      metrics: transportMetrics(metrics.registry),
+      metrics: transportMetrics(metrics.lazyRegistry),
       ...options.transport,
     });
     this.serverHealth = this.#transport.health;
@@ -152,7 +152,7 @@ export class Manager implements ControllerHost {
     const deps: CacheDependencies = { transport: this.#transport, clock: this.clock, logger: this.logger, namespace: this.namespace };
     this.cache = options.newCache ? options.newCache(deps) : defaultCache(deps, options.cache);
     const cache = this.cache;
-    watchHealthMetrics(metrics.registry, () => cache.watchHealth?.() ?? []);
+    watchHealthMetrics(metrics.lazyRegistry, () => cache.watchHealth?.() ?? []);
     ops.readyz.add('informer-watch', () => eventsFlowing(cache, this.clock));
     const writer = ops.leaseElector ? fencedClient(this.apiReader, () => ops.mayWrite()) : this.apiReader;
     this.client = cachedClient({ reader: this.cache, writer, ...(options.client?.unsafeDisableDeepCopy === undefined ? {} : { unsafeDisableDeepCopy: options.client.unsafeDisableDeepCopy }) });

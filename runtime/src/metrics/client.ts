@@ -1,8 +1,9 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Counter, Gauge, Registry } from 'prom-client';
 import type { InformerWatchHealth } from '../cache/types.js';
 import { gvkString } from '../api/resource.js';
 import type { TransportMetrics } from '../client/metrics.js';
 import { counterFamily, histogramFamily } from './families.js';
+import { onRegistry, type MetricsRegistry } from './lazy-registry.js';
 
 /** client-go's `rest_client_request_duration_seconds` buckets. */
 const REQUEST_BUCKETS: readonly number[] = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
@@ -13,7 +14,7 @@ const REQUEST_BUCKETS: readonly number[] = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 
  * (API Priority and Fairness classification of answers), `opkit_rest_client_deadline_exceeded_total{kind}`,
  * `opkit_rest_client_retry_after_total{code}` and `opkit_rest_client_pool_flushes_total`.
  */
-export function transportMetrics(registry: Registry): TransportMetrics {
+export function transportMetrics(registry: MetricsRegistry): TransportMetrics {
   const requests = counterFamily({ registry, name: 'rest_client_requests_total', help: 'Number of HTTP requests, partitioned by status code and method.', labelNames: ['code', 'method'] });
   const duration = histogramFamily({ registry, name: 'rest_client_request_duration_seconds', help: 'Request latency in seconds, by verb.', labelNames: ['verb'], buckets: REQUEST_BUCKETS });
   const apf = counterFamily({ registry, name: 'opkit_rest_client_apf_requests_total', help: 'Answers by API Priority and Fairness flow schema and priority level UID.', labelNames: ['flow_schema_uid', 'priority_level_uid'] });
@@ -38,9 +39,19 @@ export function transportMetrics(registry: Registry): TransportMetrics {
  * The informers' watch health, read at scrape time: `opkit_informer_watching{kind,namespace}` (1
  * while a watch is open, 0 while events are not flowing) and `opkit_informer_watch_stalls_total{kind,namespace}`.
  */
-export function watchHealthMetrics(registry: Registry, probe: () => readonly InformerWatchHealth[]): void {
+export function watchHealthMetrics(target: MetricsRegistry, probe: () => readonly InformerWatchHealth[]): void {
   const labels = (h: InformerWatchHealth) => ({ kind: gvkString(h.resource), namespace: h.scope.namespace ?? '' });
-  new Gauge({
+  onRegistry(target, (registry, prom) => register(registry, prom.Gauge, prom.Counter, probe, labels));
+}
+
+function register(
+  registry: Registry,
+  GaugeClass: typeof Gauge,
+  CounterClass: typeof Counter,
+  probe: () => readonly InformerWatchHealth[],
+  labels: (h: InformerWatchHealth) => { kind: string; namespace: string },
+): void {
+  new GaugeClass({
     name: 'opkit_informer_watching',
     help: 'Whether the informer has an open watch (1) or events are not flowing (0).',
     labelNames: ['kind', 'namespace'] as const,
@@ -49,7 +60,7 @@ export function watchHealthMetrics(registry: Registry, probe: () => readonly Inf
       for (const h of probe()) this.set(labels(h), h.watching ? 1 : 0);
     },
   });
-  new Counter({
+  new CounterClass({
     name: 'opkit_informer_watch_stalls_total',
     help: 'Watch connections the informer found stalled (no event, bookmark or end within the stall timeout).',
     labelNames: ['kind', 'namespace'] as const,

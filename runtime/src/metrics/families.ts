@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Counter, Gauge, Histogram } from 'prom-client';
+import { onRegistry, type MetricsRegistry } from './lazy-registry.js';
 
 /**
  * Metric families whose hot path is a plain field update: prom-client hashes the label set on
@@ -17,7 +18,8 @@ interface FamilyOptions<L extends string> {
   readonly name: string;
   readonly help: string;
   readonly labelNames: readonly L[];
-  readonly registry: Registry;
+  /** Where the family is registered: now, or when a {@link LazyRegistry} is first used. */
+  readonly registry: MetricsRegistry;
 }
 
 const keyOf = (labels: Readonly<Record<string, string>>): string => JSON.stringify(labels);
@@ -43,15 +45,17 @@ function children<L extends string, C>(make: (labels: Labels<L>) => C): { child(
 /** A counter family; increment `child(labels).value` (never decrease it). */
 export function counterFamily<L extends string>(o: FamilyOptions<L>): { child(labels: Labels<L>): ScalarChild } {
   const family = children<L, ScalarChild>(() => ({ value: 0 }));
-  new Counter<L>({
-    name: o.name,
-    help: o.help,
-    labelNames: o.labelNames,
-    registers: [o.registry],
-    collect(this: Counter<L>) {
-      this.reset();
-      for (const [labels, c] of family.all()) this.inc(labels as never, c.value);
-    },
+  onRegistry(o.registry, (registry, prom) => {
+    new prom.Counter<L>({
+      name: o.name,
+      help: o.help,
+      labelNames: o.labelNames,
+      registers: [registry],
+      collect(this: Counter<L>) {
+        this.reset();
+        for (const [labels, c] of family.all()) this.inc(labels as never, c.value);
+      },
+    });
   });
   return family;
 }
@@ -59,14 +63,16 @@ export function counterFamily<L extends string>(o: FamilyOptions<L>): { child(la
 /** A gauge family; set `child(labels).value`. */
 export function gaugeFamily<L extends string>(o: FamilyOptions<L>): { child(labels: Labels<L>): ScalarChild } {
   const family = children<L, ScalarChild>(() => ({ value: 0 }));
-  new Gauge<L>({
-    name: o.name,
-    help: o.help,
-    labelNames: o.labelNames,
-    registers: [o.registry],
-    collect(this: Gauge<L>) {
-      for (const [labels, c] of family.all()) this.set(labels as never, c.value);
-    },
+  onRegistry(o.registry, (registry, prom) => {
+    new prom.Gauge<L>({
+      name: o.name,
+      help: o.help,
+      labelNames: o.labelNames,
+      registers: [registry],
+      collect(this: Gauge<L>) {
+        for (const [labels, c] of family.all()) this.set(labels as never, c.value);
+      },
+    });
   });
   return family;
 }
@@ -85,24 +91,23 @@ interface ExportValue {
   metricName: string;
 }
 
-/** prom-client's Histogram, with its per-series state kept here (see the module comment). */
-class FastHistogram<L extends string> extends Histogram<L> {
-  readonly #name: string;
-  readonly #help: string;
-  readonly #bounds: readonly number[];
-  readonly #family = children<L, HistogramState>(() => ({ counts: new Float64Array(this.#bounds.length), sum: 0, count: 0 }));
+/** A histogram family's state: per label set, bucket counts, sum and count. */
+class HistogramFamily<L extends string> {
+  readonly name: string;
+  readonly help: string;
+  readonly bounds: readonly number[];
+  readonly family = children<L, HistogramState>(() => ({ counts: new Float64Array(this.bounds.length), sum: 0, count: 0 }));
 
-  constructor(o: FamilyOptions<L> & { readonly buckets: readonly number[] }) {
-    super({ name: o.name, help: o.help, labelNames: o.labelNames, buckets: [...o.buckets], registers: [o.registry] });
-    this.#name = o.name;
-    this.#help = o.help;
-    this.#bounds = [...o.buckets].sort((a, b) => a - b);
+  constructor(o: { readonly name: string; readonly help: string; readonly buckets: readonly number[] }) {
+    this.name = o.name;
+    this.help = o.help;
+    this.bounds = [...o.buckets].sort((a, b) => a - b);
   }
 
   /** An observer for one label set: records `value` (in the metric's unit). */
   observer(labels: Labels<L>): (value: number) => void {
-    const state = this.#family.child(labels);
-    const bounds = this.#bounds;
+    const state = this.family.child(labels);
+    const bounds = this.bounds;
     return (value) => {
       let lo = 0;
       let hi = bounds.length;
@@ -118,31 +123,41 @@ class FastHistogram<L extends string> extends Histogram<L> {
   }
 
   /** What prom-client's registry reads when rendering the text format. */
-  async getForPromString(): Promise<{ name: string; help: string; type: 'histogram'; values: ExportValue[]; aggregator: 'sum' }> {
+  exportValues(): { name: string; help: string; type: 'histogram'; values: ExportValue[]; aggregator: 'sum' } {
     const values: ExportValue[] = [];
-    const bucket = `${this.#name}_bucket`;
-    for (const [labels, s] of this.#family.all()) {
+    const bucket = `${this.name}_bucket`;
+    for (const [labels, s] of this.family.all()) {
       const shared = labels as Record<string, string>;
       let acc = 0;
-      this.#bounds.forEach((le, i) => {
+      this.bounds.forEach((le, i) => {
         acc += s.counts[i] ?? 0;
         values.push({ labels: { le }, sharedLabels: shared, value: acc, metricName: bucket });
       });
       values.push({ labels: { le: '+Inf' }, sharedLabels: shared, value: s.count, metricName: bucket });
-      values.push({ labels: {}, sharedLabels: shared, value: s.sum, metricName: `${this.#name}_sum` });
-      values.push({ labels: {}, sharedLabels: shared, value: s.count, metricName: `${this.#name}_count` });
+      values.push({ labels: {}, sharedLabels: shared, value: s.sum, metricName: `${this.name}_sum` });
+      values.push({ labels: {}, sharedLabels: shared, value: s.count, metricName: `${this.name}_count` });
     }
-    return { name: this.#name, help: this.#help, type: 'histogram', values, aggregator: 'sum' };
-  }
-
-  override async get(): ReturnType<Histogram<L>['get']> {
-    const data = await this.getForPromString();
-    const values = data.values.map(({ labels, sharedLabels, ...rest }) => ({ ...rest, labels: { ...labels, ...sharedLabels } }));
-    return { ...data, values } as unknown as Awaited<ReturnType<Histogram<L>['get']>>;
+    return { name: this.name, help: this.help, type: 'histogram', values, aggregator: 'sum' };
   }
 }
 
 /** A histogram family; `observer(labels)` returns the hot-path function. */
 export function histogramFamily<L extends string>(o: FamilyOptions<L> & { readonly buckets: readonly number[] }): { observer(labels: Labels<L>): (value: number) => void } {
-  return new FastHistogram<L>(o);
+  const state = new HistogramFamily<L>(o);
+  onRegistry(o.registry, (registry, prom) => {
+    // prom-client's Histogram (name, type, registration), rendering this family's state.
+    class FastHistogram extends prom.Histogram<L> {
+      async getForPromString(): Promise<ReturnType<HistogramFamily<L>['exportValues']>> {
+        return state.exportValues();
+      }
+
+      override async get(): ReturnType<Histogram<L>['get']> {
+        const data = state.exportValues();
+        const values = data.values.map(({ labels, sharedLabels, ...rest }) => ({ ...rest, labels: { ...labels, ...sharedLabels } }));
+        return { ...data, values } as unknown as Awaited<ReturnType<Histogram<L>['get']>>;
+      }
+    }
+    new FastHistogram({ name: o.name, help: o.help, labelNames: o.labelNames, buckets: [...o.buckets], registers: [registry] });
+  });
+  return state;
 }

@@ -1,8 +1,9 @@
-import { Gauge, Registry } from 'prom-client';
+import type { Gauge, Registry } from 'prom-client';
 import type { ControllerMetrics, ReconcileResultLabel } from '../controller/metrics.js';
 import type { LeaderElectionMetrics } from '../leader/elector.js';
 import type { UnfinishedWork, WorkqueueMetrics } from '../queue/metrics.js';
 import { counterFamily, gaugeFamily, histogramFamily } from './families.js';
+import { LazyRegistry } from './lazy-registry.js';
 
 /** controller-runtime's `controller_runtime_reconcile_time_seconds` buckets. */
 export const RECONCILE_TIME_BUCKETS: readonly number[] = Object.freeze([
@@ -38,8 +39,11 @@ export interface OperatorMetricsOptions {
  * Caveats: register your own metrics on {@link OperatorMetrics.registry}.
  */
 export class OperatorMetrics {
-  /** The registry `/metrics` serves; register your own metrics here. */
-  readonly registry: Registry;
+  /**
+   * Where the metrics live until (and after) the registry exists: the manager registers the
+   * client's and the informers' families here too, without loading prom-client.
+   */
+  readonly lazyRegistry: LazyRegistry;
   /** The controllers' sink. */
   readonly controller: ControllerMetrics;
   /** The leader elector's sink. */
@@ -48,7 +52,7 @@ export class OperatorMetrics {
   readonly #workqueue: (name: string) => WorkqueueMetrics;
 
   constructor(options: OperatorMetricsOptions = {}) {
-    const registry = (this.registry = options.registry ?? new Registry());
+    const registry = (this.lazyRegistry = new LazyRegistry(options.registry));
     const total = counterFamily({ registry, name: 'controller_runtime_reconcile_total', help: 'Total number of reconciliations per controller', labelNames: ['controller', 'result'] });
     const errors = counterFamily({ registry, name: 'controller_runtime_reconcile_errors_total', help: 'Total number of reconciliation errors per controller', labelNames: ['controller'] });
     const terminal = counterFamily({ registry, name: 'controller_runtime_terminal_reconcile_errors_total', help: 'Total number of terminal reconciliation errors per controller', labelNames: ['controller'] });
@@ -86,9 +90,11 @@ export class OperatorMetrics {
       function (this: Gauge<'name'>): void {
         for (const [name, probe] of probes) this.labels(name).set(pick(probe()) / 1000);
       };
-    const registers = [registry];
-    new Gauge({ name: 'workqueue_unfinished_work_seconds', help: "How many seconds of work has been done that is in progress and hasn't been observed by work_duration. Large values indicate stuck threads. One can deduce the number of stuck threads by observing the rate at which this increases.", labelNames: ['name'] as const, registers, collect: collectFrom((w) => w.totalMs) });
-    new Gauge({ name: 'workqueue_longest_running_processor_seconds', help: 'How many seconds has the longest running processor for workqueue been running.', labelNames: ['name'] as const, registers, collect: collectFrom((w) => w.longestMs) });
+    registry.onRegistry((r, prom) => {
+      const registers = [r];
+      new prom.Gauge({ name: 'workqueue_unfinished_work_seconds', help: "How many seconds of work has been done that is in progress and hasn't been observed by work_duration. Large values indicate stuck threads. One can deduce the number of stuck threads by observing the rate at which this increases.", labelNames: ['name'] as const, registers, collect: collectFrom((w) => w.totalMs) });
+      new prom.Gauge({ name: 'workqueue_longest_running_processor_seconds', help: 'How many seconds has the longest running processor for workqueue been running.', labelNames: ['name'] as const, registers, collect: collectFrom((w) => w.longestMs) });
+    });
     const depth = gaugeFamily({ registry, name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames: ['name'] });
     const adds = counterFamily({ registry, name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames: ['name'] });
     const latency = histogramFamily({ registry, name: 'workqueue_queue_duration_seconds', help: 'How long in seconds an item stays in workqueue before being requested', labelNames: ['name'], buckets: WORKQUEUE_BUCKETS });
@@ -117,6 +123,15 @@ export class OperatorMetrics {
    */
   workqueue(name: string): WorkqueueMetrics {
     return this.#workqueue(name);
+  }
+
+  /**
+   * The registry `/metrics` serves; register your own metrics here.
+   * Guarantees: prom-client is loaded and the registry made on the first read (or the first scrape),
+   * with every runtime metric on it.
+   */
+  get registry(): Registry {
+    return this.lazyRegistry.registry;
   }
 
   /** The Prometheus text exposition of every registered metric. */

@@ -1,10 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { register as globalRegistry } from 'prom-client';
 import { OperatorMetrics, RECONCILE_TIME_BUCKETS, WORKQUEUE_BUCKETS } from '../../../runtime/src/metrics/metrics.js';
+import { transportMetrics, watchHealthMetrics } from '../../../runtime/src/metrics/client.js';
 
 const line = (text: string, prefix: string): string | undefined => text.split('\n').find((l) => l.startsWith(prefix));
 
 describe('OperatorMetrics (controller-runtime names and labels, per-instance registry)', () => {
+  it('makes its registry only when it is read or scraped, with every value recorded before, and registers later families at once', async () => {
+    const m = new OperatorMetrics();
+    const client = transportMetrics(m.lazyRegistry);
+    watchHealthMetrics(m.lazyRegistry, () => []);
+    m.controller.reconcileTotal('widget', 'success');
+    m.workqueue('widget').add();
+    client.response({ method: 'GET', status: 200, durationMs: 3, flowSchemaUid: undefined, priorityLevelUid: undefined });
+    expect(m.lazyRegistry.created).toBe(false);
+    const text = await m.scrape();
+    expect(m.lazyRegistry.created).toBe(true);
+    expect(line(text, 'controller_runtime_reconcile_total{controller="widget",result="success"}')).toMatch(/ 1$/);
+    expect(line(text, 'workqueue_adds_total{name="widget"}')).toMatch(/ 1$/);
+    expect(line(text, 'rest_client_requests_total{code="200",method="GET"}')).toMatch(/ 1$/);
+    expect(text).toContain('# TYPE workqueue_unfinished_work_seconds gauge');
+    expect(text).toContain('# TYPE opkit_informer_watching gauge');
+    const after = new OperatorMetrics();
+    void after.registry;
+    transportMetrics(after.lazyRegistry).poolFlushed();
+    expect(line(await after.scrape(), 'opkit_rest_client_pool_flushes_total')).toMatch(/ 1$/);
+  });
+
   it('exposes the controller_runtime_* metrics with controller and result labels', async () => {
     const m = new OperatorMetrics();
     m.controller.maxConcurrentReconciles('widget', 4);
