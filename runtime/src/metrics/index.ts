@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export { OperatorMetrics, RECONCILE_TIME_BUCKETS, WORKQUEUE_BUCKETS, type OperatorMetricsOptions } from './metrics.js';
+export { LazyRegistry, type MetricsRegistry, type RegistryHook } from './lazy-registry.js';
 export { HealthChecks, ping, type HealthCheck } from '../server/health.js';
 export { HttpEndpoint, parseBindAddress, ServerError, type BindAddress, type RouteHandler, type ServerErrorReason } from '../server/http.js';
 export type { OperationsOptions } from '../manager/operations.js';
