@@ -14,6 +14,8 @@ import { eventually, TestEnvironment } from '../../../runtime/src/testing/index.
 import { conversionFor } from '../../../runtime/src/webhook/conversion/builder.js';
 import { conversionDataAnnotation } from '../../../runtime/src/webhook/conversion/lossless.js';
 import { WebhookServer } from '../../../runtime/src/webhook/server.js';
+import { runMigrate } from '../../../cli/commands/migrate.js';
+import { captureIo } from '../../unit/generators/support.js';
 import { GIZMO_CRD, gizmoV1Converter, GizmoV1, GizmoV2 } from '../../support/gizmo-conversion.js';
 
 const NS = 'default';
@@ -27,11 +29,13 @@ describe('conversion webhook and storage migration through the API server', () =
   let server: WebhookServer;
   let port: number;
   let caPem: string;
+  let kubeconfigPath: string;
   /** v1 → v2 conversions the webhook performed. */
   let toHubCalls = 0;
 
   beforeAll(async () => {
     const started = await env.start();
+    kubeconfigPath = started.kubeconfigPath;
     transport = createTransport(started.kubeConfig);
     client = createClient(transport);
     caPem = env.webhookCa;
@@ -117,8 +121,10 @@ describe('conversion webhook and storage migration through the API server', () =
     // the migration waited for this: discovery reports the storage version's hash, as computed here
     const discovery = await transport.request<{ resources: Array<{ name: string; storageVersionHash?: string }> }>({ method: 'GET', path: '/apis/conv.opkit.dev/v2' });
     expect(discovery.resources.find((r) => r.name === 'gizmos')?.storageVersionHash).toBe(storageVersionHash('conv.opkit.dev', 'v2', 'Gizmo'));
-    // running it again is a no-op
-    expect(await migrateStorage(transport, CRD_NAME)).toMatchObject({ alreadyMigrated: true, migrated: 0 });
+    // running it again (as a user would, with the CLI) is a no-op
+    const again = captureIo(process.cwd());
+    expect(await runMigrate(['storage', CRD_NAME, '--kubeconfig', kubeconfigPath], again.io)).toBe(0);
+    expect(again.stdout()).toBe(`${CRD_NAME}: storedVersions is already [v2]; nothing to do\n`);
 
     // nothing is stored at v1 any more: the API server lets v1 go, and every object still reads
     // through v2 with its data, including what only v1 had (kept in the annotation)
@@ -139,7 +145,19 @@ describe('conversion webhook and storage migration through the API server', () =
     expect(toHubCalls).toBe(0);
   });
 
-  it('names a CRD that does not exist', async () => {
-    await expect(migrateStorage(transport, 'nothings.conv.opkit.dev')).rejects.toMatchObject({ reason: 'CrdNotFound' });
+  it('names a CRD that does not exist, and the RBAC rule an identity lacks, changing nothing', async () => {
+    const missing = captureIo(process.cwd());
+    expect(await runMigrate(['storage', 'nothings.conv.opkit.dev', '--kubeconfig', kubeconfigPath], missing.io)).toBe(1);
+    expect(missing.stderr()).toContain('error: storage migration of nothings.conv.opkit.dev: no CustomResourceDefinition named nothings.conv.opkit.dev: give its full name, <plural>.<group>');
+    const nobody = await env.issueIdentity({ user: 'nobody', groups: [] });
+    const weak = createTransport(nobody.kubeConfig);
+    try {
+      await expect(migrateStorage(weak, CRD_NAME)).rejects.toMatchObject({
+        reason: 'Forbidden',
+        message: expect.stringContaining('RBAC forbids get on customresourcedefinitions (API group "apiextensions.k8s.io") while reading the CRD: grant it'),
+      });
+    } finally {
+      weak.close();
+    }
   });
 });

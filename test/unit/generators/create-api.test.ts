@@ -139,8 +139,10 @@ describe('opkit create api: a new version of an existing kind', { timeout: 60_00
       { name: 'v1', served: true, storage: false },
     ]);
     expect(after['src/api/webapp.example.com/v1/index.ts']).toContain("version: 'v1',");
-    // The old version's types are unchanged but for the hash of their source (the CRD changed).
-    const withoutHash = (text: string | undefined): string => (text ?? '').replace(/^\/\/ Source hash: .*$/m, '');
+    // The old version's types are unchanged but for the hash of their source (the CRD changed) and,
+    // the CRD now having two versions and no conversion, the marker that says so (it round-trips).
+    expect(after['src/api/webapp.example.com/v1alpha1/index.ts']).toContain(' * @conversion {"strategy":"None"}\n');
+    const withoutHash = (text: string | undefined): string => (text ?? '').replace(/^\/\/ Source hash: .*$/m, '').replace(/^ \* @conversion \{"strategy":"None"\}\n/m, '');
     expect(withoutHash(after['src/api/webapp.example.com/v1alpha1/index.ts'])).toBe(withoutHash(before['src/api/webapp.example.com/v1alpha1/index.ts']));
     expect(after['config/samples/webapp.example.com_v1_webapp.yaml']).toContain('apiVersion: webapp.example.com/v1\n');
     expect(after['src/main.ts']).toBe(before['src/main.ts']);
