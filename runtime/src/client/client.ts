@@ -204,7 +204,11 @@ function withTypeMeta<B extends object>(resource: Resource, object: B): B & { ap
   return { ...object, apiVersion: apiVersionOf(resource), kind: resource.kind };
 }
 
-function writeQuery(options: WriteOptions | undefined, extra: Query = {}): Query {
+/** The query of a write without options (the common case): one shared object, not one per write. */
+const DEFAULT_WRITE_QUERY: Query = Object.freeze({ fieldManager: 'opkit' });
+
+function writeQuery(options: WriteOptions | undefined, extra?: Query): Query {
+  if (extra === undefined && options?.fieldManager === undefined && !options?.dryRun) return DEFAULT_WRITE_QUERY;
   return { fieldManager: options?.fieldManager ?? 'opkit', dryRun: options?.dryRun ? 'All' : undefined, ...extra };
 }
 

@@ -1,7 +1,7 @@
 import { Agent, request as httpsRequest } from 'node:https';
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage, type RequestOptions } from 'node:http';
 import type { Answer, ConnectionPool, Connections } from './connection-types.js';
-import { buildPath, requestHeaders, type PreparedCluster } from './prepared.js';
+import { buildPath, requestHeaders, withCredentials, type PreparedCluster } from './prepared.js';
 
 /** Options of {@link createHttp1Connections}. */
 export interface Http1Options {
@@ -20,27 +20,26 @@ export function createHttp1Connections(cluster: PreparedCluster, options: Http1O
   const make = (keepAlive: boolean): Agent | HttpAgent =>
     secure ? new Agent({ keepAlive, ...(keepAlive ? { maxSockets: options.maxSockets } : {}), ...cluster.tls }) : new HttpAgent({ keepAlive, ...(keepAlive ? { maxSockets: options.maxSockets } : {}) });
   const agents: Record<ConnectionPool, Agent | HttpAgent> = { shared: make(true), probe: make(false) };
-  const send = secure ? httpsRequest : httpRequest;
+  const request = secure ? httpsRequest : httpRequest;
   const { hostname, port } = cluster.base;
 
+  function send(method: string, path: string, headers: Record<string, string | number>, payload: string | undefined, signal: AbortSignal, pool: ConnectionPool): Promise<Answer> {
+    const target: RequestOptions = { hostname, port, path, method, headers, agent: agents[pool], signal };
+    return new Promise<Answer>((resolve, reject) => {
+      const r = request(target, (res: IncomingMessage) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }));
+      r.on('error', reject);
+      r.end(payload);
+    });
+  }
+
   return {
-    async open(req, accept, signal, pool = 'shared') {
+    open(req, accept, signal, pool = 'shared') {
       const payload = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
-      const headers = await requestHeaders(cluster, accept, payload, req.contentType);
-      const target: RequestOptions = {
-        hostname,
-        port,
-        path: cluster.pathPrefix + buildPath(req.path, req.query),
-        method: req.method,
-        headers,
-        agent: agents[pool],
-        signal,
-      };
-      return new Promise<Answer>((resolve, reject) => {
-        const r = send(target, (res: IncomingMessage) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }));
-        r.on('error', reject);
-        r.end(payload);
-      });
+      const headers = requestHeaders(cluster, accept, payload, req.contentType);
+      const path = cluster.pathPrefix + buildPath(req.path, req.query);
+      // no extra promise for static credentials: only an expiring one is awaited
+      if (cluster.credentials) return withCredentials(cluster.credentials, headers).then((h) => send(req.method, path, h, payload, signal, pool));
+      return send(req.method, path, headers, payload, signal, pool);
     },
     flush() {
       for (const sockets of Object.values(agents.shared.freeSockets)) for (const socket of sockets ?? []) socket.destroy();

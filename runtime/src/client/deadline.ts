@@ -1,5 +1,4 @@
-import type { Clock } from '../util/clock.js';
-import { linkAbort } from '../lifecycle/abort.js';
+import type { Clock, Timer } from '../util/clock.js';
 
 /** A deadline on one operation: its signal aborts when the caller's does or when the time is up. */
 export interface Deadline {
@@ -31,19 +30,29 @@ export interface DeadlineOptions {
  * cancelled deadline never fires; a parent that already aborted aborts `signal` at once.
  */
 export function startDeadline(options: DeadlineOptions): Deadline {
+  // one controller per deadline (this runs for every request): the parent is followed by a listener
   const own = new AbortController();
-  const linked = linkAbort([options.parent, own.signal]);
+  const parent = options.parent;
   let expired = false;
-  const timer =
-    options.ms > 0 && Number.isFinite(options.ms)
-      ? options.clock.setTimer(options.ms, () => {
-          expired = true;
-          options.onExpire?.();
-          own.abort(new Error(`deadline of ${options.ms} ms passed`));
-        })
-      : undefined;
+  let timer: Timer | undefined;
+  const onParent = (): void => {
+    timer?.cancel();
+    own.abort(parent?.reason);
+  };
+  if (parent?.aborted) own.abort(parent.reason);
+  else {
+    parent?.addEventListener('abort', onParent, { once: true });
+    if (options.ms > 0 && Number.isFinite(options.ms)) {
+      timer = options.clock.setTimer(options.ms, () => {
+        expired = true;
+        parent?.removeEventListener('abort', onParent);
+        options.onExpire?.();
+        own.abort(new Error(`deadline of ${options.ms} ms passed`));
+      });
+    }
+  }
   return {
-    signal: linked.signal,
+    signal: own.signal,
     get expired() {
       return expired;
     },
@@ -52,7 +61,7 @@ export function startDeadline(options: DeadlineOptions): Deadline {
     },
     cancel() {
       timer?.cancel();
-      linked.dispose();
+      parent?.removeEventListener('abort', onParent);
     },
   };
 }

@@ -23,11 +23,12 @@ export interface PriorityAndFairness {
 
 /** Reads the API Priority and Fairness headers of a response. */
 export function priorityAndFairness(headers: ResponseHeaders | undefined): PriorityAndFairness {
-  const one = (name: string): string | undefined => {
-    const v = headers?.[name];
-    return Array.isArray(v) ? v[0] : v;
-  };
-  return { flowSchemaUid: one('x-kubernetes-pf-flowschema-uid'), priorityLevelUid: one('x-kubernetes-pf-prioritylevel-uid') };
+  return { flowSchemaUid: firstHeader(headers, 'x-kubernetes-pf-flowschema-uid'), priorityLevelUid: firstHeader(headers, 'x-kubernetes-pf-prioritylevel-uid') };
+}
+
+function firstHeader(headers: ResponseHeaders | undefined, name: string): string | undefined {
+  const v = headers?.[name];
+  return Array.isArray(v) ? v[0] : v;
 }
 
 /** Options of {@link ApiError}. */

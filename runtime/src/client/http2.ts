@@ -1,7 +1,7 @@
 import { connect, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import type { Clock, Timer } from '../util/clock.js';
 import type { Answer, Connections } from './connection-types.js';
-import { buildPath, requestHeaders, type PreparedCluster } from './prepared.js';
+import { buildPath, requestHeaders, withCredentials, type PreparedCluster } from './prepared.js';
 
 /**
  * The HTTP/2 connection a request was on was found dead (PING unanswered, connect too slow) or
@@ -126,39 +126,45 @@ export function createHttp2Connections(cluster: PreparedCluster, options: Http2O
     return (current = connectNew());
   }
 
+  function send(headers: OutgoingHttpHeaders, payload: string | undefined, signal: AbortSignal): Promise<Answer> {
+    if (destroyed) return Promise.reject(new ConnectionLostError('the transport is closed'));
+    if (signal.aborted) return Promise.reject(signal.reason);
+    const conn = live();
+    return new Promise<Answer>((resolve, reject) => {
+      let stream: ClientHttp2Stream;
+      try {
+        stream = conn.session.request(headers, { endStream: payload === undefined, signal });
+      } catch (err) {
+        // the session closed between live() and now (a GOAWAY, an error): no stream left
+        reject(new ConnectionLostError(`no HTTP/2 stream could be opened to ${cluster.authority}`, { cause: err }));
+        return;
+      }
+      if (conn.active++ === 0) conn.session.ref();
+      let answered = false;
+      stream.once('response', (h: IncomingHttpHeaders) => {
+        answered = true;
+        resolve({ status: Number(h[':status'] ?? 0), headers: h, body: stream });
+      });
+      stream.on('error', (err: unknown) => {
+        if (!answered) reject(err);
+      });
+      stream.once('close', () => {
+        if (--conn.active === 0 && !conn.session.destroyed) conn.session.unref();
+        if (!answered) reject(new ConnectionLostError(`the HTTP/2 stream to ${cluster.authority} closed before an answer (code ${stream.rstCode ?? 'none'})`));
+      });
+      if (payload !== undefined) stream.end(payload);
+    });
+  }
+
   return {
-    async open(req, accept, signal) {
+    open(req, accept, signal) {
       const payload = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
-      const headers: OutgoingHttpHeaders = await requestHeaders(cluster, accept, payload, req.contentType);
+      const headers: OutgoingHttpHeaders = requestHeaders(cluster, accept, payload, req.contentType);
       headers[':method'] = req.method;
       headers[':path'] = cluster.pathPrefix + buildPath(req.path, req.query);
-      if (destroyed) throw new ConnectionLostError('the transport is closed');
-      signal.throwIfAborted();
-      const conn = live();
-      return new Promise<Answer>((resolve, reject) => {
-        let stream: ClientHttp2Stream;
-        try {
-          stream = conn.session.request(headers, { endStream: payload === undefined, signal });
-        } catch (err) {
-          // the session closed between live() and now (a GOAWAY, an error): no stream left
-          reject(new ConnectionLostError(`no HTTP/2 stream could be opened to ${cluster.authority}`, { cause: err }));
-          return;
-        }
-        if (conn.active++ === 0) conn.session.ref();
-        let answered = false;
-        stream.once('response', (h: IncomingHttpHeaders) => {
-          answered = true;
-          resolve({ status: Number(h[':status'] ?? 0), headers: h, body: stream });
-        });
-        stream.on('error', (err: unknown) => {
-          if (!answered) reject(err);
-        });
-        stream.once('close', () => {
-          if (--conn.active === 0 && !conn.session.destroyed) conn.session.unref();
-          if (!answered) reject(new ConnectionLostError(`the HTTP/2 stream to ${cluster.authority} closed before an answer (code ${stream.rstCode ?? 'none'})`));
-        });
-        if (payload !== undefined) stream.end(payload);
-      });
+      // no extra promise for static credentials: only an expiring one is awaited
+      if (cluster.credentials) return withCredentials(cluster.credentials, headers).then((h) => send(h, payload, signal));
+      return send(headers, payload, signal);
     },
     flush() {
       if (current) ping(current);

@@ -72,23 +72,21 @@ export function buildPath(path: string, query: Query | undefined): string {
 }
 
 /**
- * The headers of one request: the prepared ones, `accept`, the credential's `Authorization` (when
- * it has one) and the body's type and length.
+ * The headers of one request: the prepared ones, `accept`, and the body's type and length. The
+ * credential's `Authorization` is added by {@link withCredentials} (only when there is a source).
  */
-export async function requestHeaders(
-  cluster: PreparedCluster,
-  accept: string,
-  payload: string | undefined,
-  contentType: string | undefined,
-): Promise<Record<string, string | number>> {
+export function requestHeaders(cluster: PreparedCluster, accept: string, payload: string | undefined, contentType: string | undefined): Record<string, string | number> {
   const headers: Record<string, string | number> = { ...cluster.headers, accept };
-  if (cluster.credentials) {
-    const authorization = await cluster.credentials.authorization();
-    if (authorization !== undefined) headers['authorization'] = authorization;
-  }
   if (payload !== undefined) {
     headers['content-type'] = contentType ?? 'application/json';
     headers['content-length'] = Buffer.byteLength(payload);
   }
+  return headers;
+}
+
+/** Adds the credential source's current `Authorization` to `headers` (a cached value, or a refresh). */
+export async function withCredentials<H extends Record<string, unknown>>(source: CredentialSource, headers: H): Promise<H> {
+  const authorization = await source.authorization();
+  if (authorization !== undefined) (headers as Record<string, unknown>)['authorization'] = authorization;
   return headers;
 }

@@ -216,9 +216,9 @@ export function createTransport(config: RestConfig | KubeConfig, options: Transp
   function observe(req: TransportRequest, res: Answer, startedAt: number): void {
     const status = res.status;
     const durationMs = clock.now() - startedAt;
-    const apf = priorityAndFairness(res.headers);
-    metrics.response({ method: req.method, status, durationMs, ...apf });
-    log.debug('API answer', { method: req.method, path: req.path, status, durationMs, ...apf });
+    const { flowSchemaUid, priorityLevelUid } = priorityAndFairness(res.headers);
+    metrics.response({ method: req.method, status, durationMs, flowSchemaUid, priorityLevelUid });
+    log.debug('API answer', { method: req.method, path: req.path, status, durationMs, flowSchemaUid, priorityLevelUid });
     if (status < 400) health.reportAnswer();
   }
 
@@ -240,7 +240,7 @@ export function createTransport(config: RestConfig | KubeConfig, options: Transp
 
     async request<T>(req: TransportRequest): Promise<T> {
       for (let attempt = 0; ; attempt++) {
-        await gate.wait(req.path, req.signal);
+        if (gate.delayFor(req.path) > 0) await gate.wait(req.path, req.signal);
         const startedAt = clock.now();
         const deadline = deadlineFor(req, requestTimeoutMs, 'request');
         try {
@@ -258,7 +258,7 @@ export function createTransport(config: RestConfig | KubeConfig, options: Transp
     },
 
     async *stream(req: TransportRequest): AsyncIterable<string> {
-      await gate.wait(req.path, req.signal);
+      if (gate.delayFor(req.path) > 0) await gate.wait(req.path, req.signal);
       const startedAt = clock.now();
       const deadline = deadlineFor(req, watchOpenTimeoutMs, 'watch');
       let res: Answer;

@@ -2,7 +2,7 @@ import type { Counter, Gauge, Registry } from 'prom-client';
 import type { InformerWatchHealth } from '../cache/types.js';
 import { gvkString } from '../api/resource.js';
 import type { TransportMetrics } from '../client/metrics.js';
-import { counterFamily, histogramFamily } from './families.js';
+import { counterFamily, histogramFamily, type ScalarChild } from './families.js';
 import { onRegistry, type MetricsRegistry } from './lazy-registry.js';
 
 /** client-go's `rest_client_request_duration_seconds` buckets. */
@@ -21,10 +21,20 @@ export function transportMetrics(registry: MetricsRegistry): TransportMetrics {
   const deadlines = counterFamily({ registry, name: 'opkit_rest_client_deadline_exceeded_total', help: 'Requests and watch opens that passed their deadline (their connection was destroyed).', labelNames: ['kind'] });
   const retryAfter = counterFamily({ registry, name: 'opkit_rest_client_retry_after_total', help: 'Answers that asked the client to wait (Retry-After), by status code.', labelNames: ['code'] });
   const flushes = counterFamily({ registry, name: 'opkit_rest_client_pool_flushes_total', help: 'Times the idle keep-alive connections were destroyed after a stall or a deadline.', labelNames: [] });
+  // per (status, method) and per verb: no label object or key string is built per request
+  const requestChildren = new Map<string, ScalarChild>();
+  const observers = new Map<string, (seconds: number) => void>();
   return {
     response: (o) => {
-      requests.child({ code: o.status === 0 ? '<error>' : String(o.status), method: o.method }).value++;
-      if (o.status !== 0) duration.observer({ verb: o.method })(o.durationMs / 1000);
+      const key = `${o.status} ${o.method}`;
+      let counter = requestChildren.get(key);
+      if (counter === undefined) requestChildren.set(key, (counter = requests.child({ code: o.status === 0 ? '<error>' : String(o.status), method: o.method })));
+      counter.value++;
+      if (o.status !== 0) {
+        let observe = observers.get(o.method);
+        if (observe === undefined) observers.set(o.method, (observe = duration.observer({ verb: o.method })));
+        observe(o.durationMs / 1000);
+      }
       if (o.flowSchemaUid !== undefined || o.priorityLevelUid !== undefined) {
         apf.child({ flow_schema_uid: o.flowSchemaUid ?? '', priority_level_uid: o.priorityLevelUid ?? '' }).value++;
       }
