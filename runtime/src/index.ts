@@ -47,10 +47,11 @@ export type { Request, MapFunc } from './controller/handlers.js';
 
 // The client (mgr.client, ctx.client; or one of its own, e.g. a test's, from a kubeconfig)
 export { createClient, type Client, type ObjectKey, type ListOptions, type ApplyOptions, type ApplyConfiguration } from './client/client.js';
-export { createTransport, type Transport, type TransportProtocol } from './client/transport.js';
-export { loadKubeConfig, type LoadKubeConfigOptions } from './client/kubeconfig/load.js';
-export { KubeConfigError, type KubeConfigErrorReason } from './client/kubeconfig/errors.js';
-export type { RestConfig, TlsConfig, CredentialSource } from './client/rest-config.js';
+export { createTransport, type Transport } from './client/transport.js';
+// the options and parts of a RestConfig are in @opkit/runtime/client
+export { loadKubeConfig } from './client/kubeconfig/load.js';
+export { KubeConfigError } from './client/kubeconfig/errors.js';
+export type { RestConfig } from './client/rest-config.js';
 
 // Predicates
 export { predicate, and, or, not, generationChanged, labelChanged, annotationChanged, resourceVersionChanged, type Predicate } from './predicates/predicates.js';
