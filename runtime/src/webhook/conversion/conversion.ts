@@ -66,9 +66,14 @@ function annotationsOf(object: JsonObject): JsonObject {
   return isJsonObject(annotations) ? annotations : {};
 }
 
+/** A deep copy of JSON data (faster than structuredClone for plain JSON). */
+function copyJson<T extends JsonObject>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
 /** A copy of `object` without any conversion data annotation. */
 function withoutConversionData(object: JsonObject): JsonObject {
-  const copy = structuredClone(object);
+  const copy = copyJson(object);
   const metadata = copy['metadata'];
   if (!isJsonObject(metadata) || !isJsonObject(metadata['annotations'])) return copy;
   const annotations = metadata['annotations'];
@@ -184,7 +189,7 @@ export class Conversion<H extends KubeObject = KubeObject> {
     const what = `${step.label}: converting ${this.kind}.${this.group} from ${step.from} to ${step.to}: ${name}`;
     let result: unknown;
     try {
-      result = await fn(structuredClone(input) as KubeObject);
+      result = await fn(copyJson(input) as KubeObject);
     } catch (err) {
       throw new ConversionError({ reason: 'ConverterFailed', message: `${what} threw: ${err instanceof Error ? err.message : String(err)}`, cause: err });
     }
@@ -209,7 +214,7 @@ export class Conversion<H extends KubeObject = KubeObject> {
     const back = await this.#call(step.backward[0], step.backward[1], target, { from: step.to, to: step.from, label: step.label });
     const lost = lostFields(clean, { ...back, apiVersion: sourceApiVersion });
     // The source's metadata, minus the annotation consumed, plus the one for what is lost now.
-    const metadata = structuredClone(metadataOf(source));
+    const metadata = copyJson(metadataOf(source));
     const annotations = isJsonObject(metadata['annotations']) ? metadata['annotations'] : {};
     const lostKey = conversionDataAnnotation(step.from);
     delete annotations[keptKey];
