@@ -38,7 +38,10 @@ export interface CacheOptions {
    * `get`/`list` included: controller-runtime's `DefaultNamespaces` (default: all namespaces).
    */
   readonly namespace?: string;
-  /** The scope of the informer that serves `get`/`list` of a kind (default: all namespaces, or `namespace`; no selectors). */
+  /**
+   * The scope of the informer that serves `get`/`list` of a kind (default: all namespaces, or
+   * `namespace`; no selectors). Called once per kind descriptor: the answer is remembered.
+   */
   readonly scopeFor?: (resource: Resource) => InformerScope;
   /** Per-informer overrides of `transform` and `resyncPeriodMs` (default none). */
   readonly informerOptions?: (resource: Resource, scope: InformerScope) => InformerOverrides | undefined;
@@ -85,6 +88,8 @@ export class InformerCache implements Cache {
   readonly #options: CacheOptions;
   readonly #informers = new Map<string, SharedInformer<KubeObject>>();
   readonly #fieldIndexes = new Map<string, Map<string, IndexFunc<KubeObject>>>();
+  /** The informer serving `get`/`list` per kind descriptor: a read costs no scope or key building. */
+  readonly #serving = new WeakMap<Resource, SharedInformer<KubeObject>>();
   #run: RunState | undefined;
 
   constructor(options: CacheOptions) {
@@ -173,7 +178,7 @@ export class InformerCache implements Cache {
   }
 
   async get<T extends KubeObject>(resource: Resource<T>, key: ObjectKey, options?: { signal?: AbortSignal }): Promise<T> {
-    const informer = this.informerFor(resource, this.#scopeFor(resource));
+    const informer = this.#servingInformer(resource);
     await this.#ready(informer, `get ${gvkString(resource)} ${key.name}`, options?.signal);
     const storeKey = resource.namespaced && key.namespace ? `${key.namespace}/${key.name}` : key.name;
     const object = informer.store.get(storeKey);
@@ -194,7 +199,7 @@ export class InformerCache implements Cache {
   }
 
   async list<T extends KubeObject>(resource: Resource<T>, options: ListOptions = {}): Promise<T[]> {
-    const informer = this.informerFor(resource, this.#scopeFor(resource));
+    const informer = this.#servingInformer(resource);
     const store = informer.store;
     const labels = parseLabelSelector(options.labelSelector);
     const namespace = resource.namespaced ? options.namespace : undefined;
@@ -212,8 +217,13 @@ export class InformerCache implements Cache {
     );
   }
 
-  #scopeFor(resource: Resource): InformerScope {
-    return this.#options.scopeFor?.(resource) ?? {};
+  #servingInformer<T extends KubeObject>(resource: Resource<T>): SharedInformer<T> {
+    let informer = this.#serving.get(resource as Resource);
+    if (informer === undefined) {
+      informer = this.informerFor(resource as Resource, this.#options.scopeFor?.(resource as Resource) ?? {});
+      this.#serving.set(resource as Resource, informer);
+    }
+    return informer as unknown as SharedInformer<T>;
   }
 
   #fieldAccess<T extends KubeObject>(
