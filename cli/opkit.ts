@@ -19,6 +19,7 @@ export const OPKIT_USAGE = `Usage: opkit <command> [options]
 
 Commands:
   create api       add a kind (CRD, types, controller, sample, test) or a version of a kind
+  create webhook   add defaulting, validating or conversion webhooks for a kind
   generate types   CRD schemas → TypeScript types and Resource descriptors
   generate crd     TypeScript types with TSDoc markers → CRD manifests
   generate rbac    least-privilege RBAC from @rbac markers and the controllers' code
@@ -50,6 +51,7 @@ export function opkitVersion(): string {
  */
 const generateCommand = async () => import('./commands/generate.js');
 const createApiCommand = async () => import('./commands/create-api.js');
+const createWebhookCommand = async () => import('./commands/create-webhook.js');
 const rbacCommand = async () => import('./commands/generate-rbac.js');
 const devCommand = async () => import('./commands/dev.js');
 const migrateCommand = async () => import('./commands/migrate.js');
@@ -58,6 +60,7 @@ async function helpOf(words: readonly string[]): Promise<string | undefined> {
   const topic = words.join(' ');
   if (topic === '') return OPKIT_USAGE;
   if (topic === 'create api' || topic === 'create') return (await createApiCommand()).CREATE_API_USAGE;
+  if (topic === 'create webhook') return (await createWebhookCommand()).CREATE_WEBHOOK_USAGE;
   if (topic === 'generate types') return (await generateCommand()).GENERATE_TYPES_USAGE;
   if (topic === 'generate crd') return (await generateCommand()).GENERATE_CRD_USAGE;
   if (topic === 'generate rbac') return (await rbacCommand()).GENERATE_RBAC_USAGE;
@@ -89,6 +92,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return 2;
   }
   if (command === 'create' && sub === 'api') return (await createApiCommand()).runCreateApi(rest, io);
+  if (command === 'create' && sub === 'webhook') return (await createWebhookCommand()).runCreateWebhook(rest, io);
   if (command === 'migrate') {
     const interrupted = new AbortController();
     const onSigint = (): void => interrupted.abort(new Error('interrupted (SIGINT)'));
@@ -104,7 +108,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return (await devCommand()).runDev(argv.slice(1), { cwd: io.cwd, env: process.env, stdout: (t) => io.stdout.write(t), stderr: (t) => io.stderr.write(t) });
   }
   if (command === 'create') {
-    io.stderr.write(`${sub === undefined ? 'error: missing what to create' : `error: unknown: create ${sub}`} (opkit create api)\n\n${(await createApiCommand()).CREATE_API_USAGE}`);
+    io.stderr.write(`${sub === undefined ? 'error: missing what to create' : `error: unknown: create ${sub}`} (opkit create api, opkit create webhook)\n\n${(await createApiCommand()).CREATE_API_USAGE}`);
     return 2;
   }
   if (command === '-v' || command === '--version') {

@@ -10,6 +10,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { InputOutputAdapter } from '@yeoman/types';
 import type { AppInputs } from './app/index.js';
 import type { ApiInputs } from './api/index.js';
+import type { WebhookInputs } from './webhook/index.js';
 import { ScaffoldError } from './shared/errors.js';
 
 /** Where a generator run reads and writes. */
@@ -22,7 +23,8 @@ export interface GeneratorIo {
 /** Which generator to run, with its options. */
 export type GeneratorRun =
   | { readonly generator: 'app'; readonly options: AppInputs }
-  | { readonly generator: 'api'; readonly options: ApiInputs };
+  | { readonly generator: 'api'; readonly options: ApiInputs }
+  | { readonly generator: 'webhook'; readonly options: WebhookInputs };
 
 /**
  * Whether `err` is inquirer's answer to Ctrl-C at a prompt. Inquirer documents matching its
@@ -68,6 +70,11 @@ export async function runGenerator(run: GeneratorRun, cwd: string, io: Generator
   const env = createEnv({ cwd, logCwd: cwd, adapter, force: true, skipInstall: true });
   env.register(app.AppGenerator, { namespace: 'opkit:app', resolved: app.APP_GENERATOR_PATH });
   env.register(api.ApiGenerator, { namespace: 'opkit:api', resolved: api.API_GENERATOR_PATH });
+  if (run.generator === 'webhook') {
+    // only `opkit create webhook` loads it (create-operator's start-up does not pay for it)
+    const webhook = await import('./webhook/index.js');
+    env.register(webhook.WebhookGenerator, { namespace: 'opkit:webhook', resolved: webhook.WEBHOOK_GENERATOR_PATH });
+  }
   const options = { ...run.options, skipInstall: true, skipCheckEnv: true };
   try {
     await env.run([`opkit:${run.generator}`], options);

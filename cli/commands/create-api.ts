@@ -32,6 +32,8 @@ Options:
       --domain <domain>   domain of the API group (default: the project's, from package.json)
       --cluster-scoped    the kind is cluster-scoped (default: namespaced)
       --storage           a new version of an existing kind becomes the storage version
+      --conversion        with a new version of an existing kind: scaffold its conversion
+                          webhook too (opkit create webhook --conversion); asked in a terminal
   -f, --force             regenerate the controller, test and sample of an existing kind/version
   -y, --yes               ask nothing (every required flag must be given)
   -h, --help              show this help
@@ -45,6 +47,7 @@ const FLAGS = {
   domain: { type: 'string' },
   'cluster-scoped': { type: 'boolean' },
   storage: { type: 'boolean' },
+  conversion: { type: 'boolean' },
   force: { type: 'boolean', short: 'f' },
   yes: { type: 'boolean', short: 'y' },
   help: { type: 'boolean', short: 'h' },
@@ -91,6 +94,7 @@ export async function runCreateApi(argv: readonly string[], io: CliIo): Promise<
         options: {
           ...inputs,
           storage: values.storage === true,
+          conversion: values.conversion ?? (interactive ? undefined : false),
           overwrite: values.force === true,
           destinationRoot: root,
           interactive,

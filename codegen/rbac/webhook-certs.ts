@@ -1,5 +1,5 @@
 /**
- * What `new WebhookCertManager({ … })` (`@opkit/runtime/webhook`) needs, read from its options:
+ * What `new WebhookCertManager({ … })` (`@opkit/runtime/webhook/certs`) needs, read from its options:
  * - get, update on its Secret and create on Secrets, in its namespace (the operator's own when
  *   `namespace` is not a literal, as in the generated main.ts);
  * - get, update on the named Mutating/ValidatingWebhookConfigurations (cluster-scoped);
@@ -14,12 +14,12 @@ import type { ParsedFile } from './kinds.js';
 import type { Permission } from './rules.js';
 
 /** The module that exports `WebhookCertManager`. */
-export const WEBHOOK_MODULE = '@opkit/runtime/webhook';
+export const CERTS_MODULE = '@opkit/runtime/webhook/certs';
 
-/** Local names of `WebhookCertManager` imported from {@link WEBHOOK_MODULE} in `file`. */
+/** Local names of `WebhookCertManager` imported from {@link CERTS_MODULE} in `file`. */
 export function certManagerNames(file: ParsedFile): Set<string> {
   const names = new Set<string>();
-  for (const [local, imported] of file.imports) if (imported.module === WEBHOOK_MODULE && imported.name === 'WebhookCertManager') names.add(local);
+  for (const [local, imported] of file.imports) if (imported.module === CERTS_MODULE && imported.name === 'WebhookCertManager') names.add(local);
   return names;
 }
 

@@ -42,6 +42,12 @@ export interface ApiInputs {
   readonly clusterScoped?: boolean | undefined;
   /** When adding a version of an existing kind: make it the storage version. Default false. */
   readonly storage?: boolean | undefined;
+  /**
+   * When adding a version of an existing kind: also scaffold its conversion webhook (what `opkit
+   * create webhook --conversion` writes; the CRD gets `conversion.strategy: Webhook`). Asked in
+   * interactive runs when not given; default false.
+   */
+  readonly conversion?: boolean | undefined;
   /** Regenerate the controller, test and sample of a kind and version that exist. Default false. */
   readonly overwrite?: boolean | undefined;
   /** Composed by the app generator: the project is being created in the same run. */
@@ -71,6 +77,7 @@ export class ApiGenerator extends OpkitGenerator<ApiGeneratorOptions> {
   #given: GivenApi = {};
   #domain = '';
   #projectName = '';
+  #conversion: boolean | undefined;
 
   constructor(args: string[], options: ApiGeneratorOptions) {
     super(args, options, { customInstallTask: options.newProject !== true });
@@ -114,7 +121,14 @@ export class ApiGenerator extends OpkitGenerator<ApiGeneratorOptions> {
     given.kind ??= await this.askValue({ name: 'kind', message: 'Kind (PascalCase)', check: checkKind, reason: 'InvalidKind' });
     const kind = given.kind;
     const apiGroup = apiGroupOf(groupWithinDomain(given.group, domain), domain);
-    if (crdsOnDisk(this.projectFiles()).some(({ crd }) => crd.group === apiGroup && crd.kind === kind)) return;
+    const existing = crdsOnDisk(this.projectFiles()).find(({ crd }) => crd.group === apiGroup && crd.kind === kind);
+    if (existing !== undefined) {
+      const version = given.version;
+      if (this.options.conversion === undefined && !existing.crd.versions.some((v) => v.name === version)) {
+        this.#conversion = await this.askYesNo('conversion', `Scaffold a conversion webhook between ${[...existing.crd.versions.map((v) => v.name), version].join(', ')} of ${kind}?`, true);
+      }
+      return;
+    }
     given.plural ??= await this.askValue({ name: 'plural', message: 'Plural (lower case, used in URLs)', fallback: pluralize(kind), check: checkPlural, reason: 'InvalidPlural' });
     given.clusterScoped ??= await this.askYesNo('clusterScoped', `Is ${kind} cluster-scoped?`, false);
   }
@@ -135,7 +149,23 @@ export class ApiGenerator extends OpkitGenerator<ApiGeneratorOptions> {
     this.#spec = decided.spec;
     this.#plan = decided.plan;
     await this.#checkRbac();
+    await this.#composeConversion(decided.spec, decided.plan);
     this.options.onResolved?.(decided.spec);
+  }
+
+  /** A new version with conversion asked for: the webhook generator scaffolds it after this one wrote the CRD. */
+  async #composeConversion(spec: ApiSpec, plan: ApiPlan): Promise<void> {
+    const conversion = this.options.conversion ?? this.#conversion ?? false;
+    if (!conversion) return;
+    if (plan.mode !== 'new-version') {
+      throw new ScaffoldError({ reason: 'InvalidArguments', message: `--conversion scaffolds the conversion of a new version of an existing kind; ${spec.kind} ${spec.version} is ${plan.mode === 'new-kind' ? 'a new kind' : 'already in the CRD'} (for an existing version: opkit create webhook --kind ${spec.kind} --conversion)` });
+    }
+    // loaded only here: create-operator and plain create api runs do not pay for it
+    const { WebhookGenerator, WEBHOOK_GENERATOR_PATH } = await import('../webhook/index.js');
+    await this.composeWith<InstanceType<typeof WebhookGenerator>>(
+      { Generator: WebhookGenerator, path: WEBHOOK_GENERATOR_PATH },
+      { destinationRoot: this.destinationRoot(), kind: spec.kind, group: spec.apiGroup, conversion: true, pendingVersion: { name: spec.version, storage: this.options.storage === true }, overwrite: this.options.overwrite === true },
+    );
   }
 
   /** The project's RBAC must generate before anything is written (a bad @rbac marker fails here). */

@@ -1,5 +1,5 @@
 /**
- * Errors of the scaffolding generators (`create-operator`, `opkit create api`).
+ * Errors of the scaffolding generators (`create-operator`, `opkit create api`, `opkit create webhook`).
  * @module
  */
 import { OpkitError } from '@opkit/runtime/errors';
@@ -18,6 +18,10 @@ export type ScaffoldErrorReason =
   | 'TargetNotEmpty'
   | 'NotAProject'
   | 'KindExists'
+  // opkit create webhook for a kind the project does not have
+  | 'KindNotFound'
+  // opkit create webhook for a kind that already has them (without --force)
+  | 'WebhookExists'
   | 'VersionExists'
   | 'MainNotUnderstood'
   | 'MalformedManifest'

@@ -31,7 +31,7 @@ export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url
 }
 
 /** The folder of the ejs templates of one generator (`app`, `api`). */
-export function templatesDir(generator: 'app' | 'api', root: string = packageRoot()): string {
+export function templatesDir(generator: 'app' | 'api' | 'webhook', root: string = packageRoot()): string {
   return join(root, 'templates', generator);
 }
 

@@ -4,7 +4,7 @@
  * api`, and build and test again. Needs `npm run build` first (the root `test` script does it) and
  * the control-plane binaries (the generated project's `pretest` builds them when missing).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,5 +166,19 @@ describe('a generated operator', () => {
     run('npm run build (2 kinds)', 'npm', ['run', 'build'], project);
     const output = run('npm test (2 kinds)', 'npm', ['test'], project);
     expect(output).toMatch(/Tests\s+4 passed/); // two per kind
+  });
+
+  test('opkit create webhook adds defaulting and validating webhooks that build and pass their tests through the API server', () => {
+    const opkitBin = join(project, 'node_modules', '.bin', 'opkit');
+    const refused = spawnSync(opkitBin, ['create', 'webhook', '--kind', 'Gadget', '--validation'], { cwd: project, encoding: 'utf8' });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/kind Gadget does not exist in this project: config\/crd has Memcached .*; Webapp /);
+    run('opkit create webhook', opkitBin, ['create', 'webhook', '--kind', 'Memcached', '--defaulting', '--validation'], project);
+    expect(readFileSync(join(project, 'src/main.ts'), 'utf8')).toContain('registerMemcachedWebhooks(mgr);');
+    run('npm run build (webhooks)', 'npm', ['run', 'build'], project);
+    const output = run('npm test (webhooks)', 'npm', ['test'], project);
+    // two per kind, and the webhook test's four: defaulted, denied, dry run, admitted
+    expect(output).toMatch(/Tests\s+8 passed/);
+    expect(output).toMatch(/memcached\.webhook\.test\.ts \(4 tests\)/);
   });
 });

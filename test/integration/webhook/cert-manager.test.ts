@@ -37,7 +37,7 @@ const OPTIONS = `{
 }`;
 
 const MAIN = `import { Manager } from '@opkit/runtime';
-import { WebhookCertManager } from '@opkit/runtime/webhook';
+import { WebhookCertManager } from '@opkit/runtime/webhook/certs';
 const env = process.env;
 const mgr = new Manager({ kubeConfig: undefined as never });
 mgr.add(new WebhookCertManager(${OPTIONS}));

@@ -12,7 +12,7 @@ export function registerCmController(mgr: Manager): void {
 `;
 
 const MAIN = (certs: string, managerOptions = ''): string => `import { Manager } from '@opkit/runtime';
-import { WebhookCertManager } from '@opkit/runtime/webhook';
+import { WebhookCertManager } from '@opkit/runtime/webhook/certs';
 import { registerCmController } from './controllers/cm.controller.js';
 const env = process.env;
 const mgr = new Manager({ kubeConfig: undefined as never${managerOptions} });

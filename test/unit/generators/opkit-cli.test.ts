@@ -44,10 +44,10 @@ describe('opkit', () => {
     expect(result.stderr).toContain('error: unknown command deploy');
   });
 
-  test('create without api is a usage error', async () => {
-    const result = await run(['create', 'webhook']);
+  test('create of something other than api or webhook is a usage error', async () => {
+    const result = await run(['create', 'widget']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('unknown: create webhook');
+    expect(result.stderr).toContain('unknown: create widget (opkit create api, opkit create webhook)');
   });
 });
 

@@ -194,11 +194,11 @@ describe('opkit create api prompts (interactive runs)', { timeout: 60_000 }, () 
     expect(Object.keys(readTree(project))).toContain('src/controllers/memcached.controller.ts');
   });
 
-  test('a kind the project has keeps its plural and scope: they are not asked', async () => {
-    const adapter = new TestAdapter({ mockedAnswers: { group: 'webapp', version: 'v1', kind: 'Webapp', write: false } });
+  test('a kind the project has keeps its plural and scope: they are not asked; a conversion webhook is offered', async () => {
+    const adapter = new TestAdapter({ mockedAnswers: { group: 'webapp', version: 'v1', kind: 'Webapp', conversion: false, write: false } });
     const before = readTree(project);
     const err = await rejection(runGenerator({ generator: 'api', options: { interactive: true, destinationRoot: project } }, project, captureIo(project).io, adapter));
-    expect(asked(adapter)).toEqual(['group', 'version', 'kind', 'write']);
+    expect(asked(adapter)).toEqual(['group', 'version', 'kind', 'conversion', 'write']);
     expect(err.reason).toBe('Declined');
     expect(readTree(project)).toEqual(before);
   });
