@@ -212,3 +212,34 @@ describe('opkit create api prompts (interactive runs)', { timeout: 60_000 }, () 
     expect(readTree(project)).toEqual(before);
   });
 });
+
+describe('opkit create webhook prompts (interactive runs)', { timeout: 60_000 }, () => {
+  const project = join(tmp.dir, 'webhook-prompts');
+
+  beforeAll(async () => {
+    const code = await createOperator(['webhook-prompts', '--yes', '--skip-install', '--skip-git', '--group', 'webapp', '--kind', 'Webapp'], captureIo(tmp.dir).io);
+    expect(code).toBe(0);
+  }, 60_000);
+
+  test('asks for the kind (offering the project\'s), then which webhooks, then confirms', async () => {
+    const { adapter, logged } = recordingAdapter({ defaulting: false, validation: true, conversion: false, write: true });
+    await runGenerator({ generator: 'webhook', options: { interactive: true, destinationRoot: project } }, project, captureIo(project).io, adapter);
+    expect(asked(adapter)).toEqual(['kind', 'defaulting', 'validation', 'conversion', 'write']);
+    expect(adapter.calls[0]?.question).toMatchObject({ message: 'Kind (Webapp)', default: 'Webapp' });
+    // a kind the project does not have is refused at the prompt, naming the kinds it has
+    expect(validateOf(adapter, 'kind', 'Gadget')).toBe('Gadget is not a kind of this project (Webapp)');
+    expect(logged()).toContain('create  src/webhooks/webapp.webhook.ts');
+    const files = readTree(project);
+    expect(files['src/webhooks/webapp.webhook.ts']).not.toContain('.defaulter(');
+    expect(files['config/webhook/manifests.yaml']).not.toContain('MutatingWebhookConfiguration');
+  });
+
+  test('create api for a second version: yes to the conversion offer scaffolds it', async () => {
+    const adapter = new TestAdapter({ mockedAnswers: { group: 'webapp', version: 'v2', kind: 'Webapp', conversion: true, write: true } });
+    await runGenerator({ generator: 'api', options: { interactive: true, destinationRoot: project } }, project, captureIo(project).io, adapter);
+    expect(asked(adapter)).toEqual(['group', 'version', 'kind', 'conversion', 'write']);
+    const files = readTree(project);
+    expect(files['src/webhooks/webapp.conversion.ts']).toContain('.spoke(WebappV2, {');
+    expect(files['config/crd/webapp.example.com_webapps.yaml']).toContain('strategy: Webhook');
+  });
+});
