@@ -87,6 +87,8 @@ export async function runCreateApi(argv: readonly string[], io: CliIo): Promise<
       apiSpec({ ...inputs, group: inputs.group, version: inputs.version, kind: inputs.kind });
     }
     let resolved: ApiSpec | undefined;
+    const { devDependenciesBefore, installHint } = await import('./create-webhook.js');
+    const before = devDependenciesBefore(root);
     const { runGenerator } = await import('../../generators/run.js');
     await runGenerator(
       {
@@ -107,7 +109,7 @@ export async function runCreateApi(argv: readonly string[], io: CliIo): Promise<
       io,
     );
     if (resolved === undefined) throw new Error('opkit create api: the generator finished without resolving the API');
-    io.stdout.write(`\nAdded ${resolved.kind} (${resolved.apiGroup}/${resolved.version}). Next: npm run build && npm test\n`);
+    io.stdout.write(`\nAdded ${resolved.kind} (${resolved.apiGroup}/${resolved.version}). Next: ${installHint(root, before)}npm run build && npm test\n`);
     return 0;
   } catch (err) {
     return reportError(err, io, CREATE_API_USAGE);

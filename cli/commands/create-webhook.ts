@@ -7,6 +7,8 @@
  * usage error; 130 Ctrl-C at a prompt.
  * @module
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { WebhookSpec } from '../../generators/shared/webhook-spec.js';
 import { findProjectRoot, readProjectConfig } from '../../generators/shared/project.js';
 import { assertGivenValid, checkKind, checkVersion } from '../../generators/shared/validate.js';
@@ -48,6 +50,29 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** The devDependencies of the project's package.json (empty when it cannot be read). */
+function devDependencies(root: string): Record<string, string> {
+  try {
+    return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> }).devDependencies ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The line that says to run `npm install` when a run added devDependencies (fast-check, for the
+ * conversion round-trip test); '' otherwise.
+ */
+export function installHint(root: string, before: Readonly<Record<string, string>>): string {
+  const added = Object.keys(devDependencies(root)).filter((name) => before[name] === undefined);
+  return added.length === 0 ? '' : `${added.join(', ')} was added to devDependencies (the conversion round-trip test needs it): run npm install first. `;
+}
+
+/** The project's devDependencies before a run, for {@link installHint}. */
+export function devDependenciesBefore(root: string): Record<string, string> {
+  return devDependencies(root);
+}
+
 /** Runs `opkit create webhook` with the arguments after `create webhook`; resolves to the exit code. */
 export async function runCreateWebhook(argv: readonly string[], io: CliIo): Promise<number> {
   try {
@@ -68,6 +93,7 @@ export async function runCreateWebhook(argv: readonly string[], io: CliIo): Prom
     assertGivenValid(values.kind, checkKind, 'InvalidKind');
     assertGivenValid(values.version, checkVersion, 'InvalidVersion');
     let resolved: WebhookSpec | undefined;
+    const before = devDependenciesBefore(root);
     const { runGenerator } = await import('../../generators/run.js');
     await runGenerator(
       {
@@ -92,7 +118,7 @@ export async function runCreateWebhook(argv: readonly string[], io: CliIo): Prom
     );
     if (resolved === undefined) throw new Error('opkit create webhook: the generator finished without resolving the kind');
     const what = [resolved.defaulting ? 'defaulting' : '', resolved.validation ? 'validation' : '', resolved.conversion ? 'conversion' : ''].filter((w) => w !== '').join(', ');
-    io.stdout.write(`\nAdded ${what} webhooks for ${resolved.kind} (${resolved.apiGroup}). Next: npm run build && npm test\n`);
+    io.stdout.write(`\nAdded ${what} webhooks for ${resolved.kind} (${resolved.apiGroup}). Next: ${installHint(root, before)}npm run build && npm test\n`);
     return 0;
   } catch (err) {
     return reportError(err, io, CREATE_WEBHOOK_USAGE);

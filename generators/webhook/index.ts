@@ -9,14 +9,15 @@
  * after every task succeeded, so a failure writes nothing.
  * @module
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BaseOptions } from 'yeoman-generator';
 import { CodegenError } from '../../codegen/errors.js';
 import { OpkitGenerator } from '../shared/base.js';
 import { ScaffoldError } from '../shared/errors.js';
 import { addKustomizeResource, summarizeCrd, type CrdSummary } from '../shared/manifests.js';
-import { templatesDir } from '../shared/paths.js';
+import { packageRoot, templatesDir } from '../shared/paths.js';
 import { readProjectConfig } from '../shared/project.js';
 import { generateProjectTypes } from '../shared/types.js';
 import { checkKind } from '../shared/validate.js';
@@ -26,6 +27,17 @@ import { versionAlias, webhookSpec, type WebhookSpec } from '../shared/webhook-s
 
 /** opkit generate rbac, loaded when used (it loads ts-morph, a TypeScript compiler). */
 const rbac = async () => import('../../codegen/rbac/generate-rbac.js');
+
+/** fast-check's range when opkit's runtime manifest does not say (a published opkit has no runtime/). */
+const FAST_CHECK_FALLBACK = '^4.10.0';
+
+/** The fast-check range the round-trip helper of `@opkit/runtime/testing/conversion` is tested with (its optional peer). */
+function fastCheckRange(): string {
+  const manifest = join(packageRoot(), 'runtime', 'package.json');
+  if (!existsSync(manifest)) return FAST_CHECK_FALLBACK;
+  const runtime = JSON.parse(readFileSync(manifest, 'utf8')) as { peerDependencies?: Record<string, string> };
+  return runtime.peerDependencies?.['fast-check'] ?? FAST_CHECK_FALLBACK;
+}
 
 /** The file of this generator (yeoman registers generators by path). */
 export const WEBHOOK_GENERATOR_PATH: string = fileURLToPath(import.meta.url);
@@ -190,6 +202,7 @@ export class WebhookGenerator extends OpkitGenerator<WebhookGeneratorOptions> {
       this.renderTemplate('conversion.ts.ejs', spec.conversionFile, data);
       this.renderTemplate('conversion.test.ts.ejs', spec.conversionTestFile, data);
       registrations.push({ functionName: spec.registerConversion, importPath: `./webhooks/${spec.fileStem}.conversion.js` });
+      this.#addDevDependency('fast-check', fastCheckRange());
     }
     this.#wireKustomize(spec, data);
 
@@ -230,6 +243,21 @@ export class WebhookGenerator extends OpkitGenerator<WebhookGeneratorOptions> {
       ['kind', `${spec.kind} (${spec.apiGroup}/${spec.version})`],
       ['webhooks', what],
     ]);
+  }
+
+  /** Adds a devDependency to package.json when it has none of that name (sorted, as npm writes them). */
+  #addDevDependency(name: string, range: string): void {
+    this.#edit('package.json', (text, file) => {
+      let pkg: { devDependencies?: Record<string, string> };
+      try {
+        pkg = JSON.parse(text) as typeof pkg;
+      } catch (cause) {
+        throw new ScaffoldError({ reason: 'NotAProject', message: `${file} is not valid JSON`, cause });
+      }
+      if (pkg.devDependencies?.[name] !== undefined) return text;
+      const devDependencies = Object.fromEntries(Object.entries({ ...pkg.devDependencies, [name]: range }).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      return `${JSON.stringify({ ...pkg, devDependencies }, null, 2)}\n`;
+    });
   }
 
   /** Regenerates src/api/ from every CRD in config/crd as they are in mem-fs (the CRD's conversion is in its types). */

@@ -187,6 +187,7 @@ describe('conversion: opkit create api --conversion and opkit create webhook --c
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
     expect(added.stdout).not.toMatch(/customInstallTask/);
+    expect(added.stdout).toMatch(/Next: fast-check was added to devDependencies \(the conversion round-trip test needs it\): run npm install first\. npm run build && npm test/);
     const after = readTree(dir);
     expect(Object.keys(after).filter((f) => !(f in before))).toEqual(expect.arrayContaining(['src/webhooks/webapp.conversion.ts', 'test/webapp.conversion.test.ts', 'config/webhook/service.yaml', 'src/api/webapp.example.com/v1/index.ts']));
     const crd = parse(after['config/crd/webapp.example.com_webapps.yaml'] ?? '') as { spec: { conversion: unknown; versions: Array<{ name: string; storage: boolean }> } };
@@ -195,6 +196,7 @@ describe('conversion: opkit create api --conversion and opkit create webhook --c
     const conversion = after['src/webhooks/webapp.conversion.ts'] ?? '';
     expect(conversion).toContain('export const webappConversion = defineConversion({ hub: WebappV1alpha1 })');
     expect(conversion).toContain('.spoke(WebappV1, {');
+    expect(JSON.parse(after['package.json'] ?? '{}')).toMatchObject({ devDependencies: { 'fast-check': expect.stringMatching(/^\^4\./) } });
     const main = after['src/main.ts'] ?? '';
     expect(main).toContain('registerWebappConversion(mgr);');
     expect(main).toContain("crds: ['webapps.webapp.example.com'],");
