@@ -1,6 +1,6 @@
 /**
  * The templates are not compiled with the CLI: this renders a project with two kinds (one
- * cluster-scoped; admission webhooks from `opkit create webhook`) and
+ * cluster-scoped; webhooks from `opkit create webhook` and `create api --conversion`) and
  * type-checks it (tsc strict, the project's own tsconfig) against the built runtime (`npm run build` first), without installing anything: a template that drifts from
  * `@opkit/runtime`'s API fails here in seconds, before the full end-to-end run.
  */
@@ -16,16 +16,18 @@ import { captureIo, CHECKOUT } from '../unit/generators/support.js';
 const base = join(CHECKOUT, 'node_modules', '.cache', 'opkit-template-compile', String(process.pid));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
-test('a generated project (two kinds, one cluster-scoped, with admission webhooks) type-checks against the runtime sources', async () => {
+test('a generated project (two kinds, one cluster-scoped, with admission and conversion webhooks) type-checks against the runtime sources', async () => {
   mkdirSync(base, { recursive: true });
   const created = captureIo(base);
   expect(await createOperator(['webapp-operator', '--yes', '--skip-install', '--skip-git'], created.io)).toBe(0);
   const project = join(base, 'webapp-operator');
   const added = captureIo(project);
   expect(await opkit(['create', 'api', '--group', 'infra', '--version', 'v1', '--kind', 'ClusterCache', '--cluster-scoped'], added.io), added.stderr()).toBe(0);
-  // webhooks: defaulting and validation on one kind
+  // webhooks: defaulting and validation on one kind, a second version with its conversion on the cluster-scoped one
   const webhooks = captureIo(project);
   expect(await opkit(['create', 'webhook', '--kind', 'Webapp', '--defaulting', '--validation'], webhooks.io), webhooks.stderr()).toBe(0);
+  const version = captureIo(project);
+  expect(await opkit(['create', 'api', '--group', 'infra', '--version', 'v2', '--kind', 'ClusterCache', '--conversion'], version.io), version.stderr()).toBe(0);
 
   const configPath = join(project, 'tsconfig.json');
   const config = ts.parseJsonConfigFileContent(JSON.parse(readFileSync(configPath, 'utf8')) as unknown, ts.sys, project);
