@@ -196,6 +196,7 @@ describe('conversion: opkit create api --conversion and opkit create webhook --c
     const conversion = after['src/webhooks/webapp.conversion.ts'] ?? '';
     expect(conversion).toContain('export const webappConversion = defineConversion({ hub: WebappV1alpha1 })');
     expect(conversion).toContain('.spoke(WebappV1, {');
+    expect(conversion).toContain('conversionFor(mgr, webappConversion).complete();');
     expect(JSON.parse(after['package.json'] ?? '{}')).toMatchObject({ devDependencies: { 'fast-check': expect.stringMatching(/^\^4\./) } });
     const main = after['src/main.ts'] ?? '';
     expect(main).toContain('registerWebappConversion(mgr);');
