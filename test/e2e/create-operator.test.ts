@@ -181,4 +181,15 @@ describe('a generated operator', () => {
     expect(output).toMatch(/Tests\s+8 passed/);
     expect(output).toMatch(/memcached\.webhook\.test\.ts \(4 tests\)/);
   });
+
+  test('opkit create api --conversion adds a second version with its conversion webhook, tested through the API server', () => {
+    const output = run('opkit create api --conversion', join(project, 'node_modules', '.bin', 'opkit'), ['create', 'api', '--group', 'cache', '--version', 'v2', '--kind', 'Memcached', '--conversion'], project);
+    expect(output).toContain('fast-check was added to devDependencies');
+    run('npm install (fast-check)', 'npm', ['install', '--no-audit', '--no-fund'], project);
+    run('npm run build (conversion)', 'npm', ['run', 'build'], project);
+    const tested = run('npm test (conversion)', 'npm', ['test'], project);
+    // the round trip (fast-check), a write at v2 read and updated at v1, the samples of both versions
+    expect(tested).toMatch(/memcached\.conversion\.test\.ts \(3 tests\)/);
+    expect(tested).toMatch(/Tests\s+11 passed/);
+  });
 });
