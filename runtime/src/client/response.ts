@@ -22,7 +22,12 @@ export function readBody(res: Answer): Promise<string> {
     });
     body.once('end', () => {
       ended = true;
-      resolve(more ? Buffer.concat(more).toString('utf8') : (first?.toString('utf8') ?? ''));
+      const text = more ? Buffer.concat(more).toString('utf8') : (first?.toString('utf8') ?? '');
+      // The listeners live as long as the stream, which its connection may keep: drop the chunks
+      // so a large answer (an initial list) is not retained after it is parsed.
+      first = undefined;
+      more = undefined;
+      resolve(text);
     });
     body.once('error', reject);
     body.once('close', () => {
