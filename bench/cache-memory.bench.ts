@@ -25,13 +25,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, makeInformer, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
-import { ConfigMap, Namespace } from '../runtime/src/api/builtins.js';
+import { ConfigMap } from '../runtime/src/api/builtins.js';
 import type { KubeObject } from '../runtime/src/api/resource.js';
 import { createCache } from '../runtime/src/cache/cache.js';
 import { createClient, type Client } from '../runtime/src/client/client.js';
 import { cachedClient } from '../runtime/src/manager/client.js';
 import { createTransport } from '../runtime/src/client/transport.js';
 import { TestEnvironment } from '../runtime/src/testing/index.js';
+import { seedConfigMaps } from './support/cr-workloads.js';
 
 const COUNT = Number(process.argv[2] ?? 10_000);
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -50,31 +51,9 @@ async function settledHeap(): Promise<number> {
   return process.memoryUsage().heapUsed;
 }
 
-/** A printable payload that differs per object, so nothing is shared between objects. */
-function payload(i: number, length: number): string {
-  let s = '';
-  let x = (i + 1) * 2654435761;
-  while (s.length < length) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    s += x.toString(36);
-  }
-  return s.slice(0, length);
-}
-
+/** Seeds COUNT ConfigMaps; returns the JSON size of one. */
 async function seed(client: Client): Promise<number> {
-  await client.create(Namespace, { metadata: { name: NAMESPACE } });
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 32 }, async () => {
-      while (next < COUNT) {
-        const i = next++;
-        await client.create(ConfigMap, {
-          metadata: { name: `cm-${i}`, namespace: NAMESPACE, labels: { app: 'bench', shard: String(i % 16) } },
-          data: { 'config.yaml': `id: ${i}\nname: cm-${i}\nblob: ${payload(i, 700)}\n`, 'extra.txt': payload(i + COUNT, 100) },
-        });
-      }
-    }),
-  );
+  await seedConfigMaps(client, NAMESPACE, COUNT);
   const one = await client.get(ConfigMap, { namespace: NAMESPACE, name: 'cm-0' });
   return Buffer.byteLength(JSON.stringify(one));
 }

@@ -23,45 +23,19 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ConfigMap, Namespace } from '../runtime/src/api/builtins.js';
+import { ConfigMap } from '../runtime/src/api/builtins.js';
 import { createCache } from '../runtime/src/cache/cache.js';
-import { createClient, type Client } from '../runtime/src/client/client.js';
+import { createClient } from '../runtime/src/client/client.js';
 import { createTransport } from '../runtime/src/client/transport.js';
 import { TestEnvironment } from '../runtime/src/testing/index.js';
 import type { InitialListMode } from '../runtime/src/watch/watcher.js';
+import { seedConfigMaps } from './support/cr-workloads.js';
 
 const COUNT = Number(process.argv[2] ?? 10_000);
 const ROUNDS = Number(process.argv[3] ?? 5);
 const NAMESPACE = 'bench-sync';
 const MODES: readonly InitialListMode[] = ['pagedList', 'list', 'watchList'];
 const here = dirname(fileURLToPath(import.meta.url));
-
-/** A printable payload that differs per object. */
-function payload(i: number, length: number): string {
-  let s = '';
-  let x = (i + 1) * 2654435761;
-  while (s.length < length) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    s += x.toString(36);
-  }
-  return s.slice(0, length);
-}
-
-async function seed(client: Client): Promise<void> {
-  await client.create(Namespace, { metadata: { name: NAMESPACE } });
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 32 }, async () => {
-      while (next < COUNT) {
-        const i = next++;
-        await client.create(ConfigMap, {
-          metadata: { name: `cm-${i}`, namespace: NAMESPACE, labels: { app: 'bench', shard: String(i % 16) } },
-          data: { 'config.yaml': `id: ${i}\nblob: ${payload(i, 700)}\n`, 'extra.txt': payload(i + COUNT, 100) },
-        });
-      }
-    }),
-  );
-}
 
 interface InProcess {
   readonly ms: number;
@@ -124,7 +98,7 @@ const { kubeConfig, kubeconfigPath } = await env.start();
 try {
   const transport = createTransport(kubeConfig);
   const t0 = performance.now();
-  await seed(createClient(transport));
+  await seedConfigMaps(createClient(transport), NAMESPACE, COUNT);
   transport.close();
   console.log(`created ${COUNT} ConfigMaps in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   // one warm-up of each, so the server's watch cache and the page cache are as warm for every mode
