@@ -87,8 +87,8 @@ export function withWebhooks(text: string | undefined, spec: WebhookSpec, file: 
   return text === undefined ? HEADER + body : body;
 }
 
-/** Adds `path` to the `patches` list of a kustomization.yaml (once). */
-export function addKustomizePatch(text: string, path: string, file: string): string {
+/** A kustomization.yaml parsed, with its `patches` list (created when absent). */
+function kustomizationPatches(text: string, file: string): { doc: ReturnType<typeof parseDocument>; patches: YAMLSeq } {
   const doc = parseDocument(text);
   if (doc.errors[0] !== undefined) throw malformed(file, 'not valid YAML');
   let patches = doc.get('patches', true);
@@ -97,6 +97,12 @@ export function addKustomizePatch(text: string, path: string, file: string): str
     doc.set('patches', patches);
   }
   if (!isSeq(patches)) throw malformed(file, 'patches is not a list');
+  return { doc, patches };
+}
+
+/** Adds `path` to the `patches` list of a kustomization.yaml (once). */
+export function addKustomizePatch(text: string, path: string, file: string): string {
+  const { doc, patches } = kustomizationPatches(text, file);
   if ((patches.toJSON() as Array<{ path?: unknown }>).some((p) => typeof p === 'object' && p !== null && p.path === path)) return text;
   patches.flow = false;
   patches.add(doc.createNode({ path }));
@@ -108,14 +114,7 @@ export function addKustomizePatch(text: string, path: string, file: string): str
  * `crdName` too (its conversion webhook's caBundle).
  */
 export function withCaInjectedCrd(text: string, crdName: string, annotation: string, file: string): string {
-  const doc = parseDocument(text);
-  if (doc.errors[0] !== undefined) throw malformed(file, 'not valid YAML');
-  let patches = doc.get('patches', true);
-  if (patches === undefined || patches === null) {
-    patches = new YAMLSeq();
-    doc.set('patches', patches);
-  }
-  if (!isSeq(patches)) throw malformed(file, 'patches is not a list');
+  const { doc, patches } = kustomizationPatches(text, file);
   const targets = patches.toJSON() as Array<{ target?: { kind?: string; name?: string } }>;
   if (targets.some((p) => p.target?.kind === 'CustomResourceDefinition' && p.target.name === crdName)) return text;
   patches.flow = false;
