@@ -83,6 +83,12 @@ export async function enableWebhooks(text: string, edit: WebhookMainEdit, file =
       source.insertImportDeclaration(source.getImportDeclarations().length, { moduleSpecifier: CERTS_MODULE, namedImports: ['WebhookCertManager'] });
     }
     const list = (names: readonly string[]): string => `[${names.map(q).join(', ')}]`;
+    // A failed first sync (no RBAC for the Secret, no API server) is one line, as the template's
+    // other start failures are, when main.ts has the template's `report`; otherwise it propagates.
+    const reports = source.getFunction('report') !== undefined;
+    const sync = reports
+      ? ['  await webhookCerts.sync().catch((err: unknown) => {', '    report(err);', '    return process.exit();', '  });']
+      : ['  await webhookCerts.sync();'];
     // child index, not statement index: ts-morph counts standalone comments as statements when inserting
     const anchor = source.getStatements().find((s) => s.getText().includes(`${mgr}.start(`));
     if (anchor === undefined) throw notUnderstood(file, `no \`${mgr}.start(...)\``);
@@ -105,7 +111,7 @@ export async function enableWebhooks(text: string, edit: WebhookMainEdit, file =
       `    crds: ${list(wantCrds)},`,
       `    logger: ${mgr}.logger,`,
       '  });',
-      '  await webhookCerts.sync();',
+      ...sync,
       `  ${mgr}.add(webhookCerts);`,
       '}',
     ].join('\n'));

@@ -5,16 +5,19 @@
  * the control-plane binaries (the generated project's `pretest` builds them when missing).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import tls from 'node:tls';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { ClusterRole, ClusterRoleBinding, Deployment, Lease, Namespace, Role, RoleBinding, ServiceAccount } from '../../runtime/src/api/builtins.js';
+import { ClusterRole, ClusterRoleBinding, Deployment, Lease, MutatingWebhookConfiguration, Namespace, Role, RoleBinding, Secret, ServiceAccount, ValidatingWebhookConfiguration } from '../../runtime/src/api/builtins.js';
 import type { KubeObject, Resource } from '../../runtime/src/api/resource.js';
 import { createClient } from '../../runtime/src/client/client.js';
 import { createTransport } from '../../runtime/src/client/transport.js';
 import { TestEnvironment } from '../../runtime/src/testing/environment.js';
+import { issueOperatorIdentity } from '../../runtime/src/testing/operator-identity.js';
 import { freePort } from '../../runtime/src/testing/ports.js';
 import { eventually } from '../support/poll.js';
 import { stepRunner } from '../support/steps.js';
@@ -180,6 +183,81 @@ describe('a generated operator', () => {
     // two per kind, and the webhook test's four: defaulted, denied, dry run, admitted
     expect(output).toMatch(/Tests\s+8 passed/);
     expect(output).toMatch(/memcached\.webhook\.test\.ts \(4 tests\)/);
+  });
+
+  test('its main.ts with webhooks keeps its own certificates as its ServiceAccount; without the rights it prints one line and exits 1', async () => {
+    const env = new TestEnvironment({ crdPaths: [join(project, 'config/crd')] });
+    const { kubeConfig } = await env.start();
+    const children: ReturnType<typeof spawn>[] = [];
+    const runMain = async (kubeconfigPath: string, certDir: string): Promise<{ child: ReturnType<typeof spawn>; output: () => string; exited: Promise<number | null>; healthPort: number }> => {
+      const [metricsPort, healthPort] = [await freePort(), await freePort()];
+      const child = spawn(process.execPath, ['dist/src/main.js'], {
+        cwd: project,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, KUBECONFIG: kubeconfigPath, POD_NAMESPACE: 'default', WEBHOOK_CERT_DIR: certDir, METRICS_BIND_ADDRESS: `127.0.0.1:${metricsPort}`, HEALTH_PROBE_BIND_ADDRESS: `127.0.0.1:${healthPort}` },
+      });
+      children.push(child);
+      let stderr = '';
+      child.stderr?.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+      child.stdout?.resume();
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      return { child, output: () => stderr, exited, healthPort };
+    };
+    try {
+      // No RBAC at all: the first request is the certificates' Secret, refused; one line, exit 1.
+      const nobody = await env.issueIdentity({ user: 'nobody' });
+      const refused = await runMain(nobody.kubeconfigPath, join(tmp, 'certs-nobody'));
+      const guard = setTimeout(() => refused.child.kill('SIGKILL'), 60_000);
+      const code = await refused.exited;
+      clearTimeout(guard);
+      expect(code, refused.output()).toBe(1);
+      const lines = refused.output().trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^webapp-operator: .*secrets/);
+      expect(existsSync(join(tmp, 'certs-nobody', 'tls.crt'))).toBe(false);
+
+      // As its ServiceAccount, bound only to config/rbac, with the webhook configurations installed
+      // under the names kustomize gives them (namePrefix webapp-).
+      const admin = createClient(createTransport(kubeConfig));
+      for (const doc of parseAllDocuments(readFileSync(join(project, 'config/webhook/manifests.yaml'), 'utf8'))) {
+        const object = doc.toJS() as KubeObject;
+        const resource = object.kind === 'MutatingWebhookConfiguration' ? MutatingWebhookConfiguration : ValidatingWebhookConfiguration;
+        await admin.create(resource, { ...object, metadata: { ...object.metadata, name: `webapp-${object.metadata?.name ?? ''}` } });
+      }
+      const operator = await issueOperatorIdentity(env, { rbacDir: join(project, 'config/rbac'), namespace: 'default' });
+      const certDir = join(tmp, 'certs');
+      const main = await runMain(operator.kubeconfigPath, certDir);
+      const ready = async (): Promise<boolean> => (await fetch(`http://127.0.0.1:${main.healthPort}/readyz`).catch(() => undefined))?.ok === true;
+      await eventually(ready, { what: `/readyz of main.ts with webhooks (stderr: ${main.output()})` });
+
+      const secret = await admin.get(Secret, { namespace: 'default', name: 'webapp-webhook-server-cert' });
+      const fromSecret = (key: string): string => Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
+      expect(fromSecret('ca.crt')).toContain('BEGIN CERTIFICATE');
+      expect(readFileSync(join(certDir, 'tls.crt'), 'utf8')).toBe(fromSecret('tls.crt'));
+      const mutating = await admin.get(MutatingWebhookConfiguration, { name: 'webapp-mutating-webhook-configuration' });
+      const validating = await admin.get(ValidatingWebhookConfiguration, { name: 'webapp-validating-webhook-configuration' });
+      const bundles = [...(mutating.webhooks ?? []), ...(validating.webhooks ?? [])].map((w) => w.clientConfig.caBundle);
+      expect(bundles.length).toBeGreaterThan(0);
+      for (const bundle of bundles) expect(Buffer.from(bundle ?? '', 'base64').toString('utf8')).toBe(fromSecret('ca.crt'));
+
+      // The webhook server serves the Secret's certificate, valid for the Service's name under that CA.
+      const served = await new Promise<{ authorized: boolean; error: string | undefined; fingerprint: string }>((resolve, reject) => {
+        const socket = tls.connect({ host: '127.0.0.1', port: 9443, servername: 'webapp-webhook-service.default.svc', ca: fromSecret('ca.crt') }, () => {
+          resolve({ authorized: socket.authorized, error: socket.authorizationError?.message, fingerprint: socket.getPeerCertificate().fingerprint256 });
+          socket.end();
+        });
+        socket.once('error', reject);
+      });
+      expect(served.error).toBeUndefined();
+      expect(served.authorized).toBe(true);
+      expect(served.fingerprint).toBe(new X509Certificate(fromSecret('tls.crt')).fingerprint256);
+
+      main.child.kill('SIGTERM');
+      expect(await main.exited, main.output()).toBe(0);
+    } finally {
+      for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+      await env.stop();
+    }
   });
 
   test('opkit create api --conversion adds a second version with its conversion webhook, tested through the API server', () => {
