@@ -6,7 +6,11 @@
  *
  * - throughput: N ConfigMaps (default 2,000), a cached get plus one merge patch of an annotation
  *   each, at MaxConcurrentReconciles 1, 4 and 16; objects/s from manager start to the last patch,
- *   CPU per 1000 objects with the process's start-up subtracted, kube-apiserver's CPU;
+ *   CPU per 1000 objects with the process's start-up subtracted, kube-apiserver's CPU. Beside the
+ *   two operators, the floor (`--sides`, bench/support/cr-sides.ts): the same requests without a
+ *   controller from client-go alone (bench/go raw), from Node's node:http2 and node:https alone
+ *   (bench/operator/node-raw.ts) and through Opkit's transport, client and watcher
+ *   (bench/operator/opkit-raw.ts); and any Node side again on Node 24 (`opkit@node24`);
  * - sync: spawn → caches synced with 10,000 ConfigMaps and with none, RSS, and heap bytes per
  *   cached object with managedFields kept and stripped, for both sides;
  * - latency: event → reconcile p50/p99, one change at a time.
@@ -15,11 +19,13 @@
  * .md; `--docs` also rewrites the table in docs/performance.md. `--with-cli` then runs
  * bench/cli-startup.bench.ts (`--cli-runs` runs per command, default 11) and adds the CLI and
  * type-generation targets, so the whole issue-14 table comes from one run. `--profile` adds one
- * more Opkit run at c=4 under `node --cpu-prof` and reports where its CPU goes.
+ * more run at c=4 under `node --cpu-prof` per `--profile-sides` side (default the Opkit operator
+ * and the minimal node:http2 program) and reports where their CPU goes, side by side.
  *
  * Run (after `npm run build`): `npx tsx bench/controller-runtime.bench.ts [--rounds 5]
  *   [--objects 2000] [--sync-objects 10000] [--latency-samples 200]
- *   [--workloads throughput,sync,latency] [--with-cli] [--profile] [--docs]`
+ *   [--workloads throughput,sync,latency] [--sides go-raw,node-http2,…] [--with-cli]
+ *   [--profile] [--profile-sides opkit,node-http2] [--docs]`
  * The first run builds the Go baseline (minutes); later runs reuse it from ~/.cache/opkit/bench.
  */
 import { execFileSync } from 'node:child_process';
@@ -44,6 +50,8 @@ import {
 } from './support/cr-workloads.js';
 import { measureCli } from './support/cli-targets.js';
 import { summarizeProfile } from './support/cpu-profile.js';
+import { resolveSides, roundOrder, SIDE_NAMES, type Side } from './support/cr-sides.js';
+import type { SideProfile } from './support/cr-floor.js';
 import { findProcessWithArg } from './support/operator-process.js';
 import { clientGoVersion, controllerRuntimeVersion, goBaseline, opkitProgram, repoRoot } from './support/programs.js';
 
@@ -57,6 +65,8 @@ const { values } = parseArgs({
     docs: { type: 'boolean', default: false },
     'with-cli': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    sides: { type: 'string', default: SIDE_NAMES.join(',') },
+    'profile-sides': { type: 'string', default: 'opkit,node-http2' },
     'cli-runs': { type: 'string', default: '11' },
   },
 });
@@ -74,6 +84,15 @@ const NS = { throughput: 'bench-throughput', synced: 'bench-sync', empty: 'bench
 
 const programs: Record<Impl, WorkloadContext['programs'][Impl]> = { 'controller-runtime': { command: await goBaseline(), args: ['operator'] }, opkit: opkitProgram('opkit-operator') };
 const goVersion = execFileSync('go', ['version'], { encoding: 'utf8' }).trim().replace(/^go version /, '');
+const sides: Side[] = WORKLOADS.has('throughput') ? await resolveSides(values.sides ?? '', () => goBaseline(), goVersion) : [];
+const profiled: Side[] = [];
+if (values.profile && WORKLOADS.has('throughput')) {
+  for (const name of (values['profile-sides'] ?? '').split(',').filter((n) => n !== '')) {
+    const side = sides.find((s) => s.name === name);
+    if (!side || side.runtime.startsWith('go')) throw new Error(`--profile-sides: "${name}" is not a Node side of --sides (${sides.map((s) => s.name).join(', ')})`);
+    profiled.push(side);
+  }
+}
 
 const env = new TestEnvironment();
 const started = await env.start();
@@ -85,7 +104,7 @@ const samples: { throughput: Array<InRound<ThroughputSample>>; sync: Array<InRou
   latency: [],
 };
 const loadAverages: number[] = [];
-let profile: RunFacts['profile'];
+const profiles: SideProfile[] = [];
 let kubernetes = 'unknown';
 try {
   kubernetes = (await transport.request<{ gitVersion: string }>({ method: 'GET', path: '/version' })).gitVersion;
@@ -111,10 +130,10 @@ try {
     t = performance.now();
     if (WORKLOADS.has('throughput')) {
       for (const concurrency of CONCURRENCIES) {
-        for (const impl of order) {
-          const s = await throughput(ctx, impl, { ns: NS.throughput, objects: OBJECTS, concurrency, run: `r${round}-c${concurrency}-${impl}` });
+        for (const side of roundOrder(sides, round)) {
+          const s = await throughput(ctx, side, { ns: NS.throughput, objects: OBJECTS, concurrency, run: `r${round}-c${concurrency}-${side.name}` });
           samples.throughput.push({ ...s, round });
-          console.log(`round ${round} throughput c=${String(concurrency).padEnd(2)} ${impl.padEnd(18)} ${s.objectsPerSec.toFixed(0).padStart(5)} objects/s  cpu ${s.cpuSecPer1000.toFixed(2)} s/1000  apiserver ${s.apiserverCpuSecPer1000.toFixed(2)} s/1000`);
+          console.log(`round ${round} throughput c=${String(concurrency).padEnd(2)} ${side.name.padEnd(18)} ${s.objectsPerSec.toFixed(0).padStart(5)} objects/s  cpu ${s.cpuSecPer1000.toFixed(2)} s/1000  apiserver ${s.apiserverCpuSecPer1000.toFixed(2)} s/1000`);
         }
       }
     }
@@ -140,15 +159,15 @@ try {
     }
     console.log(`round ${round} took ${((performance.now() - t) / 1000).toFixed(0)} s (load average ${loadAverages[round]?.toFixed(1)})`);
   }
-  if (values.profile && WORKLOADS.has('throughput')) {
+  for (const side of profiled) {
     const dir = mkdtempSync(join(tmpdir(), 'opkit-bench-profile-'));
-    const opkit = programs.opkit;
-    const command = { command: opkit.command, args: ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...opkit.args] };
-    const s = await throughput(ctx, 'opkit', { ns: NS.throughput, objects: OBJECTS, concurrency: 4, run: 'profile-c4', command });
-    profile = { concurrency: 4, objectsPerSec: s.objectsPerSec, ...summarizeProfile(dir, s.startedMonoUs) };
+    const command = { command: side.command.command, args: ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...side.command.args] };
+    const s = await throughput(ctx, side, { ns: NS.throughput, objects: OBJECTS, concurrency: 4, run: `profile-c4-${side.name}`, command });
+    const p: SideProfile = { side: side.name, label: side.label, concurrency: 4, objects: OBJECTS, objectsPerSec: s.objectsPerSec, cpuSecPer1000: s.cpuSecPer1000, ...summarizeProfile(dir, s.startedMonoUs) };
+    profiles.push(p);
     rmSync(dir, { recursive: true, force: true });
-    console.log(`profile of one Opkit run at c=4 (${s.objectsPerSec.toFixed(0)} objects/s, not counted above):`);
-    for (const share of profile.shares.slice(0, 12)) console.log(`  ${share.percent.toFixed(1).padStart(5)} %  ${share.group}`);
+    console.log(`profile of one ${side.name} run at c=4 (${s.objectsPerSec.toFixed(0)} objects/s, ${((p.busyMs / OBJECTS) * 1000).toFixed(0)} ms busy per 1000, not counted above):`);
+    for (const share of p.shares.slice(0, 12)) console.log(`  ${share.percent.toFixed(1).padStart(5)} %  ${share.group}`);
   }
 } finally {
   transport.close();
@@ -158,7 +177,8 @@ try {
 // the CLI and typegen rows of the issue's table, measured after the control plane stopped
 const cli = values['with-cli'] ? measureCli(repoRoot, Number(values['cli-runs'])) : undefined;
 const all: Samples = samples;
-const summary = summarize(all, SYNC_OBJECTS, cli?.rows);
+const sideFacts = sides.map(({ name, label, kind, runtime }) => ({ name, label, kind, runtime }));
+const summary = summarize(all, SYNC_OBJECTS, cli?.rows, sideFacts);
 const facts: RunFacts = {
   date: new Date().toISOString(),
   rounds: ROUNDS,
@@ -172,7 +192,8 @@ const facts: RunFacts = {
   go: goVersion,
   cpus: cpus().length,
   loadAverages,
-  ...(profile ? { profile } : {}),
+  sides: sideFacts,
+  ...(profiles.length > 0 ? { profiles } : {}),
   ...(cli ? { cliLoad: { before: cli.loadBefore, after: cli.loadAfter, floorMs: cli.floorMs } } : {}),
 };
 const table = markdown(summary, facts);

@@ -9,6 +9,7 @@
 //
 // Usage: opkit-bench-go operator -workload throughput|sync|latency -namespace NS [flags]
 //
+//	opkit-bench-go raw -namespace NS -run ID -concurrency C   (the throughput workload's traffic, client-go alone)
 //	opkit-bench-go webhook -port P -cert-dir DIR   (ConfigMap defaulting + validating webhooks)
 //
 // The kubeconfig comes from $KUBECONFIG. Nothing here is a test; it is a baseline.
@@ -27,7 +28,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fail(fmt.Errorf("usage: opkit-bench-go operator|webhook [flags]"))
+		fail(fmt.Errorf("usage: opkit-bench-go operator|raw|webhook [flags]"))
 	}
 	var err error
 	switch os.Args[1] {
@@ -35,8 +36,10 @@ func main() {
 		err = runOperator(os.Args[2:])
 	case "webhook":
 		err = runWebhook(os.Args[2:])
+	case "raw":
+		err = runRaw(os.Args[2:])
 	default:
-		err = fmt.Errorf("unknown mode %q; use operator or webhook", os.Args[1])
+		err = fmt.Errorf("unknown mode %q; use operator, raw or webhook", os.Args[1])
 	}
 	if err != nil {
 		fail(err)

@@ -3,9 +3,9 @@
  * paired (same-round) Opkit / controller-runtime ratios, with the issue's targets.
  */
 import type { CliRow } from './cli-targets.js';
-import type { ProfileShare } from './cpu-profile.js';
 import type { Impl, LatencySample, ManagedFields, SyncSample, ThroughputSample } from './cr-workloads.js';
 import { DEFAULT_MANAGED_FIELDS } from './cr-workloads.js';
+import { floorSummary, floorMarkdown, profilesMarkdown, type FloorSummary, type SideFacts, type SideProfile } from './cr-floor.js';
 import { median, pairedRatio, round } from './stats.js';
 
 /** A sample tagged with its round. */
@@ -26,8 +26,8 @@ export interface Compared {
   readonly ratio: { readonly median: number; readonly min: number; readonly max: number; readonly pairs: number };
 }
 
-function compare<T extends { round: number; impl: Impl }>(samples: readonly T[], value: (s: T) => number): Compared {
-  const side = (impl: Impl): Map<number, number> => new Map(samples.filter((s) => s.impl === impl).map((s) => [s.round, value(s)]));
+function compare<T extends { round: number; impl?: Impl; side?: string }>(samples: readonly T[], value: (s: T) => number): Compared {
+  const side = (impl: Impl): Map<number, number> => new Map(samples.filter((s) => (s.side ?? s.impl) === impl).map((s) => [s.round, value(s)]));
   const cr = side('controller-runtime');
   const ok = side('opkit');
   return { controllerRuntime: median([...cr.values()]), opkit: median([...ok.values()]), ratio: pairedRatio(ok, cr) };
@@ -45,13 +45,15 @@ export interface Summary {
     readonly heapBytesPerObject: Readonly<Record<ManagedFields, Compared>>;
   };
   readonly latency?: { readonly p50Ms: Compared; readonly p99Ms: Compared; readonly ackP99Ms: Compared };
+  /** Every throughput side against controller-runtime, and the floor's derived rows. */
+  readonly floor?: FloorSummary;
   /** bench/cli-startup.bench.ts's commands, when run with `--with-cli`. */
   readonly cli?: readonly CliRow[];
   readonly targets: ReadonlyArray<{ readonly target: string; readonly value: string; readonly met: boolean }>;
 }
 
 /** Medians, paired ratios and the issue's targets, from every sample. */
-export function summarize(samples: Samples, syncObjects: number, cli?: readonly CliRow[]): Summary {
+export function summarize(samples: Samples, syncObjects: number, cli?: readonly CliRow[], sides: readonly SideFacts[] = []): Summary {
   const concurrencies = [...new Set(samples.throughput.map((s) => s.concurrency))].sort((a, b) => a - b);
   const throughput = concurrencies.map((c) => {
     const at = samples.throughput.filter((s) => s.concurrency === c);
@@ -62,11 +64,12 @@ export function summarize(samples: Samples, syncObjects: number, cli?: readonly 
       apiserverCpuSecPer1000: compare(at, (s) => s.apiserverCpuSecPer1000),
     };
   });
+  const hasBoth = (['opkit', 'controller-runtime'] as const).every((x) => samples.throughput.some((s) => s.side === x));
   const targets: Array<{ target: string; value: string; met: boolean }> = [];
-  for (const t of throughput) {
+  for (const t of hasBoth ? throughput : []) {
     targets.push({ target: `throughput Opkit / controller-runtime ≥ 1.0 at c=${t.concurrency}`, value: fmt(t.objectsPerSec.ratio.median, 2), met: t.objectsPerSec.ratio.median >= 1 });
   }
-  for (const t of throughput) {
+  for (const t of hasBoth ? throughput : []) {
     targets.push({ target: `CPU per 1000 reconciles ≤ 1.3× controller-runtime's at c=${t.concurrency}`, value: `${fmt(t.cpuSecPer1000.ratio.median, 2)}×`, met: t.cpuSecPer1000.ratio.median <= 1.3 });
   }
   let sync: Summary['sync'];
@@ -113,7 +116,8 @@ export function summarize(samples: Samples, syncObjects: number, cli?: readonly 
       targets.push({ target: `\`${row.command}\` ≤ ${row.targetMs} ms${mb}`, value: `${fmt(row.medianMs)} ms, ${fmt(row.rssMb)} MB`, met });
     }
   }
-  return { throughput, ...(sync ? { sync } : {}), ...(latency ? { latency } : {}), ...(cli ? { cli } : {}), targets };
+  const floor = sides.length > 0 ? floorSummary(samples.throughput, sides) : undefined;
+  return { throughput: hasBoth ? throughput : [], ...(floor ? { floor } : {}), ...(sync ? { sync } : {}), ...(latency ? { latency } : {}), ...(cli ? { cli } : {}), targets };
 }
 
 function fmt(x: number, digits = 0): string {
@@ -143,8 +147,10 @@ export interface RunFacts {
   readonly loadAverages: readonly number[];
   /** Load averages (1, 5, 15 min) before and after the CLI runs, with `--with-cli`. */
   readonly cliLoad?: { readonly before: string; readonly after: string; readonly floorMs: number };
-  /** Where one profiled Opkit throughput run's CPU went, with `--profile`. */
-  readonly profile?: { readonly concurrency: number; readonly objectsPerSec: number; readonly busyMs: number; readonly shares: readonly ProfileShare[] };
+  /** The throughput sides of the run (program, runtime version). */
+  readonly sides?: readonly SideFacts[];
+  /** Where profiled throughput runs' CPU went (one run per profiled side), with `--profile`. */
+  readonly profiles?: readonly SideProfile[];
 }
 
 /** The markdown tables (docs/performance.md and bench/results/controller-runtime.md). */
@@ -193,17 +199,8 @@ export function markdown(s: Summary, f: RunFacts): string {
     lines.push('');
     lines.push('Spawn, RSS and synced rows use each side\'s default: controller-runtime keeps managedFields, Opkit strips them.', '');
   }
-  if (f.profile) {
-    const p = f.profile;
-    lines.push(
-      `Where Opkit's CPU goes: one more throughput run at c=${p.concurrency} under \`node --cpu-prof\` (${fmt(p.objectsPerSec)} objects/s, ${fmt(p.busyMs)} ms busy after manager start; self time by script):`,
-      '',
-      '| who | share of busy CPU |',
-      '| --- | --- |',
-      ...p.shares.filter((x) => x.percent >= 0.5).map((x) => `| ${x.group} | ${fmt(x.percent, 1)} % |`),
-      '',
-    );
-  }
+  if (s.floor) lines.push(...floorMarkdown(s.floor, f.objects));
+  if (f.profiles && f.profiles.length > 0) lines.push(...profilesMarkdown(f.profiles));
   if (s.cli) {
     const load = f.cliLoad ? ` Load average ${f.cliLoad.before} before, ${f.cliLoad.after} after; \`node -e 0\` takes ${fmt(f.cliLoad.floorMs)} ms here.` : '';
     lines.push(`CLI and type generation (bench/cli-startup.bench.ts, fresh processes of the built CLI, same session).${load}`, '');

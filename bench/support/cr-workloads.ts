@@ -5,6 +5,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '../../runtime/src/client/client.js';
 import { ConfigMap, Namespace } from '../../runtime/src/api/builtins.js';
+import { throughputArgs, type Side } from './cr-sides.js';
 import { OperatorProcess, processCpuMicros, type OperatorCommand } from './operator-process.js';
 import { percentile } from './stats.js';
 
@@ -61,13 +62,14 @@ function apiserverCpu(ctx: WorkloadContext): number {
 
 /** One throughput run. */
 export interface ThroughputSample {
-  readonly impl: Impl;
+  /** The side's name (bench/support/cr-sides.ts: `opkit`, `controller-runtime`, `go-raw`, `node-http2`, …). */
+  readonly side: string;
   readonly concurrency: number;
   readonly objects: number;
   /** Manager start → the last patch acknowledged (the initial list included). */
   readonly ms: number;
   readonly objectsPerSec: number;
-  /** The operator's own CPU (getrusage) from manager start to the last patch, per 1000 objects. */
+  /** The program's own CPU (getrusage) from manager start (raw sides: the list's start) to the last patch, per 1000 objects. */
   readonly cpuSecPer1000: number;
   /** kube-apiserver's CPU over the same span, per 1000 objects. */
   readonly apiserverCpuSecPer1000: number;
@@ -80,24 +82,26 @@ export interface ThroughputSample {
 /**
  * N ConfigMaps, each reconciled once: a cached get, then one merge patch of the run annotation
  * (`run` differs per run, so every object needs exactly one patch), MaxConcurrentReconciles = c.
+ * A raw side (no controller) makes the same requests: the list, the watch, c patches in flight.
+ * @throws Error when the program patched another number of objects than `o.objects`.
  */
 export async function throughput(
   ctx: WorkloadContext,
-  impl: Impl,
+  side: Side,
   o: { ns: string; objects: number; concurrency: number; run: string; command?: OperatorCommand },
 ): Promise<ThroughputSample> {
-  const args = ['--workload', 'throughput', '--namespace', o.ns, '--count', String(o.objects), '--concurrency', String(o.concurrency), '--run', o.run];
-  const proc = new OperatorProcess(o.command ?? ctx.programs[impl], args, ctx.env);
+  const proc = new OperatorProcess(o.command ?? side.command, throughputArgs(side, o), ctx.env);
   try {
     const started = await proc.event('started', 60_000);
     const api0 = apiserverCpu(ctx);
     const done = await proc.event('done', 30 * 60_000);
     const api1 = apiserverCpu(ctx);
-    // both programs exit on their own after "done" (a CPU profile is written then)
+    // every program exits on its own after "done" (a CPU profile is written then)
     await Promise.race([proc.exited(), delay(10_000)]);
+    if (Number(done['objects']) !== o.objects) throw new Error(`${side.name} patched ${String(done['objects'])} objects, not ${o.objects}: is ${o.ns} seeded with exactly that many?`);
     const ms = Number(done['ms']);
     return {
-      impl,
+      side: side.name,
       concurrency: o.concurrency,
       objects: o.objects,
       ms,
