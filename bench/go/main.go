@@ -4,7 +4,7 @@
 //
 //	{"event":"started", ...}  the manager is about to start (CPU and time marks taken here)
 //	{"event":"synced", ...}   the caches have synced
-//	{"event":"done", ...}     the throughput workload finished
+//	{"event":"done", ...}     the throughput workload finished (cpuUs, and sysUs: its kernel share)
 //	{"event":"reconciled", "seq": n, "mono": ns}  latency workload: a stamped change was reconciled
 //
 // Usage: opkit-bench-go operator -workload throughput|sync|latency -namespace NS [flags]
@@ -67,6 +67,15 @@ func cpuMicros() int64 {
 		fail(err)
 	}
 	return ru.Utime.Sec*1_000_000 + ru.Utime.Usec + ru.Stime.Sec*1_000_000 + ru.Stime.Usec
+}
+
+// sysMicros is this process's system (kernel) CPU time so far, from getrusage(RUSAGE_SELF).
+func sysMicros() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		fail(err)
+	}
+	return ru.Stime.Sec*1_000_000 + ru.Stime.Usec
 }
 
 // monoNanos reads CLOCK_MONOTONIC, the clock Node's process.hrtime reads, so that stamps written by

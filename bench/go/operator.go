@@ -106,6 +106,7 @@ func runOperator(args []string) error {
 		}
 	}
 	startCPU := cpuMicros()
+	startSys := sysMicros()
 	started := time.Now()
 	emit(map[string]any{"event": "started", "cpuUs": startCPU})
 	errs := make(chan error, 1)
@@ -122,7 +123,7 @@ func runOperator(args []string) error {
 	if f.workload == "throughput" {
 		select {
 		case <-done:
-			emit(map[string]any{"event": "done", "ms": millisSince(started), "cpuUs": cpuMicros() - startCPU, "objects": f.count})
+			emit(map[string]any{"event": "done", "ms": millisSince(started), "cpuUs": cpuMicros() - startCPU, "sysUs": sysMicros() - startSys, "objects": f.count})
 			return nil
 		case err := <-errs:
 			return err

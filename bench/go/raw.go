@@ -52,6 +52,7 @@ func runRaw(args []string) error {
 	body := []byte(fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}}}`, runAnnotation, run))
 
 	startCPU := cpuMicros()
+	startSys := sysMicros()
 	started := time.Now()
 	emit(map[string]any{"event": "started", "cpuUs": startCPU})
 	list, err := configMaps.List(ctx, metav1.ListOptions{})
@@ -99,7 +100,7 @@ func runRaw(args []string) error {
 	if err := <-seen; err != nil {
 		return err
 	}
-	emit(map[string]any{"event": "done", "ms": millisSince(started), "cpuUs": cpuMicros() - startCPU, "objects": len(list.Items)})
+	emit(map[string]any{"event": "done", "ms": millisSince(started), "cpuUs": cpuMicros() - startCPU, "sysUs": sysMicros() - startSys, "objects": len(list.Items)})
 	return nil
 }
 

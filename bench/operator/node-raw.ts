@@ -162,6 +162,7 @@ const collection = `${base.pathname.replace(/\/$/, '')}/api/v1/namespaces/${enco
 const patchBody = JSON.stringify({ metadata: { annotations: { [RUN_ANNOTATION]: run } } });
 
 const startCpu = cpuMicros();
+const startSys = process.resourceUsage().systemCPUTime;
 const started = performance.now();
 emit({ event: 'started', cpuUs: startCpu, monoUs: Number(process.hrtime.bigint() / 1000n) });
 
@@ -201,6 +202,6 @@ await Promise.all(
   }),
 );
 await allSeen;
-emit({ event: 'done', ms: performance.now() - started, cpuUs: cpuMicros() - startCpu, objects: names.length });
+emit({ event: 'done', ms: performance.now() - started, cpuUs: cpuMicros() - startCpu, sysUs: process.resourceUsage().systemCPUTime - startSys, objects: names.length });
 wire.close();
 process.exit(0);

@@ -50,6 +50,7 @@ const abort = new AbortController();
 const patch = { metadata: { annotations: { [RUN_ANNOTATION]: run } } };
 
 const startCpu = cpuMicros();
+const startSys = process.resourceUsage().systemCPUTime;
 const started = performance.now();
 emit({ event: 'started', cpuUs: startCpu, monoUs: Number(process.hrtime.bigint() / 1000n) });
 
@@ -80,7 +81,7 @@ for await (const event of watcher(transport, ConfigMap, { signal: abort.signal, 
   }
 }
 await patches;
-emit({ event: 'done', ms: performance.now() - started, cpuUs: cpuMicros() - startCpu, objects: names.length });
+emit({ event: 'done', ms: performance.now() - started, cpuUs: cpuMicros() - startCpu, sysUs: process.resourceUsage().systemCPUTime - startSys, objects: names.length });
 abort.abort();
 transport.close();
 process.exit(0);

@@ -71,6 +71,8 @@ export interface ThroughputSample {
   readonly objectsPerSec: number;
   /** The program's own CPU (getrusage) from manager start (raw sides: the list's start) to the last patch, per 1000 objects. */
   readonly cpuSecPer1000: number;
+  /** The kernel's (system time) share of `cpuSecPer1000`. */
+  readonly systemCpuSecPer1000: number;
   /** kube-apiserver's CPU over the same span, per 1000 objects. */
   readonly apiserverCpuSecPer1000: number;
   /** The operator's CPU before the manager started (process start-up, subtracted above). */
@@ -107,6 +109,7 @@ export async function throughput(
       ms,
       objectsPerSec: (o.objects / ms) * 1000,
       cpuSecPer1000: (Number(done['cpuUs']) / 1e6 / o.objects) * 1000,
+      systemCpuSecPer1000: (Number(done['sysUs'] ?? NaN) / 1e6 / o.objects) * 1000,
       apiserverCpuSecPer1000: ((api1 - api0) / 1e6 / o.objects) * 1000,
       startupCpuSec: Number(started['cpuUs']) / 1e6,
       startedMonoUs: typeof started['monoUs'] === 'number' ? started['monoUs'] : NaN,
