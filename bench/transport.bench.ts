@@ -9,15 +9,21 @@
  *   once: client-node's `applyToHTTPSOptions` on every request (base64-decoding the client
  *   certificate and building an https.Agent each time; the result is thrown away).
  *
- * Reports the median wall time and the process's CPU (user + system, `process.cpuUsage`) per 1000
- * requests, and ratios against `http1`.
+ * - `base-http2`, `base-http1` (with `--baseline DIR`): the same, over the transport of another
+ *   build of the runtime (`DIR` is its `dist`, e.g. a copy of main's `runtime/dist`), so a change
+ *   to the request path is measured before/after in one run on one loaded machine.
  *
- * Run: `npx tsx bench/transport.bench.ts [count] [rounds] [variants]`. Writes JSON to bench/results/.
+ * Reports the median wall time and the process's CPU (user + system, `process.cpuUsage`) per 1000
+ * requests, and ratios against `http1` (and of each variant against its `base-` twin).
+ *
+ * Run: `npx tsx bench/transport.bench.ts [count] [rounds] [variants] [--baseline DIR]`. Writes JSON
+ * to bench/results/.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ConfigMap, Namespace } from '../runtime/src/api/builtins.js';
 import { createClient } from '../runtime/src/client/client.js';
@@ -25,13 +31,20 @@ import { restConfigFromClientNode } from '../runtime/src/client/kubeconfig/from-
 import { createTransport, type Transport } from '../runtime/src/client/transport.js';
 import { TestEnvironment } from '../runtime/src/testing/index.js';
 
-const COUNT = Number(process.argv[2] ?? 2000);
-const ROUNDS = Number(process.argv[3] ?? 3);
+const { values: flags, positionals } = parseArgs({ options: { baseline: { type: 'string' } }, allowPositionals: true });
+const COUNT = Number(positionals[0] ?? 2000);
+const ROUNDS = Number(positionals[1] ?? 3);
 const CONCURRENCIES = [1, 4, 16] as const;
-const ALL = ['http2', 'http1', 'http1-per-request'] as const;
+const ALL = ['http2', 'http1', 'http1-per-request', 'base-http2', 'base-http1'] as const;
 type Variant = (typeof ALL)[number];
-const VARIANTS: readonly Variant[] = process.argv[4] ? ALL.filter((v) => process.argv[4]?.split(',').includes(v)) : ALL;
-if (VARIANTS.length === 0) throw new Error(`no known variant in "${process.argv[4]}"; pick from ${ALL.join(', ')}`);
+const DEFAULT_VARIANTS: readonly Variant[] = flags.baseline ? ['http2', 'base-http2'] : ['http2', 'http1', 'http1-per-request'];
+const VARIANTS: readonly Variant[] = positionals[2] ? ALL.filter((v) => positionals[2]?.split(',').includes(v)) : DEFAULT_VARIANTS;
+if (VARIANTS.length === 0) throw new Error(`no known variant in "${positionals[2]}"; pick from ${ALL.join(', ')}`);
+if (VARIANTS.some((v) => v.startsWith('base-')) && !flags.baseline) throw new Error('the base-* variants need --baseline DIR (the dist folder of another build of the runtime)');
+/** `createTransport` of the baseline build, when there is one. */
+const baseCreateTransport: typeof createTransport | undefined = flags.baseline
+  ? ((await import(pathToFileURL(resolve(flags.baseline, 'client', 'transport.js')).href)) as { createTransport: typeof createTransport }).createTransport
+  : undefined;
 
 interface Sample {
   readonly round: number;
@@ -42,6 +55,10 @@ interface Sample {
 }
 
 function transportFor(kubeConfig: KubeConfig, variant: Variant): Transport {
+  if (variant === 'base-http2' || variant === 'base-http1') {
+    if (!baseCreateTransport) throw new Error('no --baseline given');
+    return baseCreateTransport(restConfigFromClientNode(kubeConfig), { protocol: variant === 'base-http2' ? 'http2' : 'http1' });
+  }
   if (variant === 'http2') return createTransport(kubeConfig, { protocol: 'http2' });
   if (variant === 'http1') return createTransport(kubeConfig, { protocol: 'http1' });
   const rest = restConfigFromClientNode(kubeConfig);
@@ -128,6 +145,11 @@ async function main(): Promise<void> {
       row[`${v} req/s`] = Math.round((COUNT / med(v, c, 'ms')) * 1000);
       row[`${v} CPU ms/1000`] = med(v, c, 'cpuMsPer1000');
     }
+    for (const v of VARIANTS.filter((x) => VARIANTS.includes(`base-${x}` as Variant))) {
+      const base = `base-${v}` as Variant;
+      row[`${v}/${base} CPU`] = Number((med(v, c, 'cpuMsPer1000') / med(base, c, 'cpuMsPer1000')).toFixed(2));
+      row[`${v}/${base} throughput`] = Number((med(base, c, 'ms') / med(v, c, 'ms')).toFixed(2));
+    }
     if (VARIANTS.includes('http1')) {
       for (const v of VARIANTS.filter((x) => x !== 'http1')) {
         row[`${v}/http1 throughput`] = Number((med('http1', c, 'ms') / med(v, c, 'ms')).toFixed(2));
@@ -140,7 +162,7 @@ async function main(): Promise<void> {
   const out = join(dirname(fileURLToPath(import.meta.url)), 'results');
   mkdirSync(out, { recursive: true });
   const file = join(out, `transport-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  const meta = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, requests: COUNT, rounds: ROUNDS, unit: 'medians of rounds' };
+  const meta = { baseline: flags.baseline, node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, requests: COUNT, rounds: ROUNDS, unit: 'medians of rounds' };
   writeFileSync(file, `${JSON.stringify({ benchmark: 'transport', meta, summary, samples }, null, 2)}\n`);
   console.log(`wrote ${file}`);
 }

@@ -1,6 +1,7 @@
 import { Agent, request as httpsRequest } from 'node:https';
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage, type RequestOptions } from 'node:http';
-import type { Answer, ConnectionPool, Connections } from './connection-types.js';
+import type { Answer, ConnectionPool, Connections, Reply } from './connection-types.js';
+import type { Call } from './deadline.js';
 import { buildPath, requestHeaders, withCredentials, type PreparedCluster } from './prepared.js';
 
 /** Options of {@link createHttp1Connections}. */
@@ -32,7 +33,44 @@ export function createHttp1Connections(cluster: PreparedCluster, options: Http1O
     });
   }
 
+  /** One request and its whole answer; the call destroys the request (and its socket) when aborted. */
+  function exchangeOn(method: string, path: string, headers: Record<string, string | number>, payload: string | undefined, call: Call): Promise<Reply> {
+    if (call.aborted) return Promise.reject(call.reason);
+    const target: RequestOptions = { hostname, port, path, method, headers, agent: agents.shared };
+    return new Promise<Reply>((resolve, reject) => {
+      const r = request(target, (res: IncomingMessage) => {
+        let first: Buffer | undefined;
+        let more: Buffer[] | undefined;
+        let ended = false;
+        res.on('data', (chunk: Buffer) => {
+          if (first === undefined) first = chunk;
+          else (more ??= [first]).push(chunk);
+        });
+        res.once('end', () => {
+          ended = true;
+          const text = more ? Buffer.concat(more).toString('utf8') : first === undefined ? '' : first.toString('utf8');
+          first = more = undefined;
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text });
+        });
+        res.once('error', reject);
+        res.once('close', () => {
+          if (!ended) reject(new Error('the connection closed before the end of the answer'));
+        });
+      });
+      call.attach(r);
+      r.on('error', reject);
+      r.end(payload);
+    });
+  }
+
   return {
+    exchange(req, accept, call) {
+      const payload = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
+      const headers = requestHeaders(cluster, accept, payload, req.contentType);
+      const path = cluster.pathPrefix + buildPath(req.path, req.query);
+      if (cluster.credentials) return withCredentials(cluster.credentials, headers).then((h) => exchangeOn(req.method, path, h, payload, call));
+      return exchangeOn(req.method, path, headers, payload, call);
+    },
     open(req, accept, signal, pool = 'shared') {
       const payload = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
       const headers = requestHeaders(cluster, accept, payload, req.contentType);

@@ -1,6 +1,7 @@
 import { connect, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import type { Clock, Timer } from '../util/clock.js';
-import type { Answer, Connections } from './connection-types.js';
+import type { Answer, Connections, Reply } from './connection-types.js';
+import type { Call } from './deadline.js';
 import { buildPath, requestHeaders, withCredentials, type PreparedCluster } from './prepared.js';
 
 /**
@@ -30,6 +31,10 @@ export interface Http2Options {
   /** Called when a connection was found dead and replaced (not for a graceful GOAWAY). */
   readonly onReplaced?: (cause: unknown) => void;
 }
+
+/** `session.request` options (Node copies them): a body follows, or none. */
+const END_STREAM = Object.freeze({ endStream: true });
+const KEEP_OPEN = Object.freeze({ endStream: false });
 
 /** One HTTP/2 connection and its health check. */
 interface Live {
@@ -156,7 +161,65 @@ export function createHttp2Connections(cluster: PreparedCluster, options: Http2O
     });
   }
 
+  /**
+   * One request and its whole answer on the current connection. The caller's call ends the stream
+   * (no AbortSignal per request: `session.request({ signal })` costs an abort listener and a close
+   * listener more).
+   */
+  function exchangeOn(headers: OutgoingHttpHeaders, payload: string | undefined, call: Call): Promise<Reply> {
+    if (destroyed) return Promise.reject(new ConnectionLostError('the transport is closed'));
+    if (call.aborted) return Promise.reject(call.reason);
+    const conn = live();
+    return new Promise<Reply>((resolve, reject) => {
+      let stream: ClientHttp2Stream;
+      try {
+        stream = conn.session.request(headers, payload === undefined ? END_STREAM : KEEP_OPEN);
+      } catch (err) {
+        reject(new ConnectionLostError(`no HTTP/2 stream could be opened to ${cluster.authority}`, { cause: err }));
+        return;
+      }
+      if (conn.active++ === 0) conn.session.ref();
+      call.attach(stream);
+      let status = 0;
+      let head: IncomingHttpHeaders | undefined;
+      let first: Buffer | undefined;
+      let more: Buffer[] | undefined;
+      let ended = false;
+      stream.once('response', (h: IncomingHttpHeaders) => {
+        head = h;
+        status = Number(h[':status'] ?? 0);
+      });
+      stream.on('data', (chunk: Buffer) => {
+        if (first === undefined) first = chunk;
+        else (more ??= [first]).push(chunk);
+      });
+      stream.once('end', () => {
+        ended = true;
+        const text = more ? Buffer.concat(more).toString('utf8') : first === undefined ? '' : first.toString('utf8');
+        // the listeners live as long as the stream: a large answer must not be retained by them
+        first = more = undefined;
+        resolve({ status, headers: head ?? {}, text });
+      });
+      stream.on('error', reject);
+      stream.once('close', () => {
+        if (--conn.active === 0 && !conn.session.destroyed) conn.session.unref();
+        if (ended) return;
+        if (head === undefined) reject(new ConnectionLostError(`the HTTP/2 stream to ${cluster.authority} closed before an answer (code ${stream.rstCode ?? 'none'})`));
+        else reject(new Error('the connection closed before the end of the answer'));
+      });
+      if (payload !== undefined) stream.end(payload);
+    });
+  }
+
   return {
+    exchange(req, accept, call) {
+      const payload = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
+      const headers: OutgoingHttpHeaders = requestHeaders(cluster, accept, payload, req.contentType);
+      headers[':method'] = req.method;
+      headers[':path'] = cluster.pathPrefix + buildPath(req.path, req.query);
+      if (cluster.credentials) return withCredentials(cluster.credentials, headers).then((h) => exchangeOn(h, payload, call));
+      return exchangeOn(headers, payload, call);
+    },
     open(req, accept, signal) {
       const payload = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
       const headers: OutgoingHttpHeaders = requestHeaders(cluster, accept, payload, req.contentType);

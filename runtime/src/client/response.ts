@@ -36,6 +36,9 @@ export function readBody(res: Answer): Promise<string> {
   });
 }
 
+/** The status and headers of an answer (an {@link Answer} or a whole reply). */
+export type AnswerHead = Pick<Answer, 'status' | 'headers'>;
+
 /** What {@link ApiError} needs to know about the request an answer belongs to. */
 export interface AnsweredRequest {
   readonly method: string;
@@ -46,7 +49,7 @@ export interface AnsweredRequest {
  * The {@link ApiError} of an error answer (status ≥ 400): the Status body when it parses, the
  * headers, and the `Retry-After` of a 429/503.
  */
-export function errorFromResponse(req: AnsweredRequest, res: Answer, text: string, nowMs: number): ApiError {
+export function errorFromResponse(req: AnsweredRequest, res: AnswerHead, text: string, nowMs: number): ApiError {
   let body: StatusBody | undefined;
   try {
     const parsed = JSON.parse(text) as unknown;
@@ -70,7 +73,7 @@ export function errorFromResponse(req: AnsweredRequest, res: Answer, text: strin
  * Parses a successful answer's JSON body (`undefined` for an empty one).
  * @throws ApiError `MalformedBody` (retryable) with the first {@link BODY_PREFIX_CHARS} characters.
  */
-export function parseJsonBody<T>(req: AnsweredRequest, res: Answer, text: string): T {
+export function parseJsonBody<T>(req: AnsweredRequest, res: AnswerHead, text: string): T {
   if (text === '') return undefined as T;
   try {
     return JSON.parse(text) as T;
@@ -79,7 +82,7 @@ export function parseJsonBody<T>(req: AnsweredRequest, res: Answer, text: string
   }
 }
 
-function malformed(req: AnsweredRequest, res: Answer, text: string, cause: unknown): never {
+function malformed(req: AnsweredRequest, res: AnswerHead, text: string, cause: unknown): never {
   const prefix = text.slice(0, BODY_PREFIX_CHARS);
   throw new ApiError({
     status: res.status,

@@ -1,17 +1,17 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { realClock, type Clock } from '../util/clock.js';
-import { startDeadline, type Deadline } from './deadline.js';
-import type { Answer, Connections } from './connection-types.js';
+import { Deadlines, startDeadline, type Deadline } from './deadline.js';
+import type { Answer, Connections, Reply } from './connection-types.js';
 import { createHttp1Connections } from './connections.js';
 import { createHttp2Connections, isConnectionLost } from './http2.js';
 import { isClientNodeKubeConfig, restConfigFromClientNode } from './kubeconfig/from-client-node.js';
 import { prepareCluster } from './prepared.js';
 import type { RestConfig } from './rest-config.js';
-import { ApiError, priorityAndFairness } from './errors.js';
+import { ApiError } from './errors.js';
 import { ServerHealth } from './health.js';
 import { noopTransportMetrics, type TransportMetrics } from './metrics.js';
-import { errorFromResponse, parseJsonBody, readBody } from './response.js';
+import { errorFromResponse, parseJsonBody, readBody, type AnswerHead } from './response.js';
 import { RetryAfterGate } from './retry-after.js';
 
 /** Query parameters; `undefined` values are left out. */
@@ -63,6 +63,10 @@ export interface Transport {
 
 /** How often one GET is sent again after its HTTP/2 connection was lost (within its deadline). */
 const MAX_LOST_RESENDS = 5;
+
+function firstHeader(v: string | string[] | undefined): string | undefined {
+  return typeof v === 'string' || v === undefined ? v : v[0];
+}
 
 /** Which HTTP version the transport speaks to the API server. */
 export type TransportProtocol = 'http2' | 'http1';
@@ -179,10 +183,23 @@ export function createTransport(config: RestConfig | KubeConfig, options: Transp
     });
   }
 
+  // requests: one timer per deadline duration for all calls in flight, no timer or AbortController each
+  const onRequestExpired = (): void => {
+    metrics.deadlineExceeded('request');
+    flush();
+  };
+  const defaultDeadlines = new Deadlines({ clock, ms: requestTimeoutMs, onExpire: onRequestExpired });
+  const otherDeadlines = new Map<number, Deadlines>();
+  function deadlinesFor(ms: number | undefined): Deadlines {
+    if (ms === undefined || ms === requestTimeoutMs) return defaultDeadlines;
+    let list = otherDeadlines.get(ms);
+    if (list === undefined) otherDeadlines.set(ms, (list = new Deadlines({ clock, ms, onExpire: onRequestExpired })));
+    return list;
+  }
+
   /** The ApiError for a request that got no (complete) answer; reports it to `health`. */
-  function failure(req: TransportRequest, cause: unknown, deadline: Deadline): ApiError {
+  function failure(req: TransportRequest, cause: unknown, timedOut: boolean): ApiError {
     if (cause instanceof ApiError) return cause;
-    const timedOut = deadline.expired;
     const err = new ApiError({
       status: 0,
       method: req.method,
@@ -197,33 +214,20 @@ export function createTransport(config: RestConfig | KubeConfig, options: Transp
     return err;
   }
 
-  /**
-   * Sends `req` and reads the whole answer. A GET whose HTTP/2 connection was lost before the answer
-   * is sent again on the new connection (as client-go does), within the same deadline.
-   */
-  async function exchange(req: TransportRequest, signal: AbortSignal): Promise<{ res: Answer; text: string }> {
-    for (let lost = 0; ; lost++) {
-      try {
-        const res = await open(req, 'application/json', signal);
-        return { res, text: await readBody(res) };
-      } catch (err) {
-        if (req.method !== 'GET' || !isConnectionLost(err) || signal.aborted || lost >= MAX_LOST_RESENDS) throw err;
-        log.debug('connection lost before the answer; sending the GET again', { path: req.path, cause: String(err) });
-      }
-    }
-  }
-
-  function observe(req: TransportRequest, res: Answer, startedAt: number): void {
+  const logsDebug = log.isLevelEnabled?.('debug') ?? true;
+  function observe(req: TransportRequest, res: AnswerHead, startedAt: number): void {
     const status = res.status;
     const durationMs = clock.now() - startedAt;
-    const { flowSchemaUid, priorityLevelUid } = priorityAndFairness(res.headers);
+    const headers = res.headers;
+    const flowSchemaUid = firstHeader(headers['x-kubernetes-pf-flowschema-uid']);
+    const priorityLevelUid = firstHeader(headers['x-kubernetes-pf-prioritylevel-uid']);
     metrics.response({ method: req.method, status, durationMs, flowSchemaUid, priorityLevelUid });
-    log.debug('API answer', { method: req.method, path: req.path, status, durationMs, flowSchemaUid, priorityLevelUid });
+    if (logsDebug) log.debug('API answer', { method: req.method, path: req.path, status, durationMs, flowSchemaUid, priorityLevelUid });
     if (status < 400) health.reportAnswer();
   }
 
   /** The error of a ≥ 400 answer; notes its `Retry-After` in the gate. */
-  function answerError(req: TransportRequest, res: Answer, text: string): ApiError {
+  function answerError(req: TransportRequest, res: AnswerHead, text: string): ApiError {
     const err = errorFromResponse(req, res, text, clock.now());
     if (err.status === 401) cluster.credentials?.invalidate?.();
     if (err.retryAfterMs !== undefined) {
@@ -234,28 +238,44 @@ export function createTransport(config: RestConfig | KubeConfig, options: Transp
     return err;
   }
 
+  /**
+   * `request`: sends `req` and reads the whole answer under one deadline; a GET whose HTTP/2
+   * connection was lost before the answer is sent again on the new connection (as client-go does),
+   * within the same deadline; a 429/503 with `Retry-After` is retried after the wait.
+   */
+  async function request<T>(req: TransportRequest): Promise<T> {
+    for (let attempt = 0, lost = 0; ; ) {
+      if (gate.delayFor(req.path) > 0) await gate.wait(req.path, req.signal);
+      const startedAt = clock.now();
+      const deadlines = deadlinesFor(req.timeoutMs);
+      const call = deadlines.start(req.signal);
+      let reply: Reply;
+      for (;;) {
+        try {
+          reply = await pool.exchange(req, 'application/json', call);
+          break;
+        } catch (err) {
+          if (req.method === 'GET' && isConnectionLost(err) && !call.aborted && lost++ < MAX_LOST_RESENDS) {
+            log.debug('connection lost before the answer; sending the GET again', { path: req.path, cause: String(err) });
+            continue;
+          }
+          deadlines.finish(call);
+          throw failure(req, err, call.expired);
+        }
+      }
+      deadlines.finish(call);
+      observe(req, reply, startedAt);
+      if (reply.status < 400) return parseJsonBody<T>(req, reply, reply.text);
+      const err = answerError(req, reply, reply.text);
+      if (err.retryAfterMs === undefined || attempt++ >= retries) throw err;
+    }
+  }
+
   return {
     health,
     flush,
 
-    async request<T>(req: TransportRequest): Promise<T> {
-      for (let attempt = 0; ; attempt++) {
-        if (gate.delayFor(req.path) > 0) await gate.wait(req.path, req.signal);
-        const startedAt = clock.now();
-        const deadline = deadlineFor(req, requestTimeoutMs, 'request');
-        try {
-          const { res, text } = await exchange(req, deadline.signal);
-          observe(req, res, startedAt);
-          if (res.status < 400) return parseJsonBody<T>(req, res, text);
-          const err = answerError(req, res, text);
-          if (err.retryAfterMs === undefined || attempt >= retries) throw err;
-        } catch (err) {
-          throw failure(req, err, deadline);
-        } finally {
-          deadline.cancel();
-        }
-      }
-    },
+    request,
 
     async *stream(req: TransportRequest): AsyncIterable<string> {
       if (gate.delayFor(req.path) > 0) await gate.wait(req.path, req.signal);
@@ -269,7 +289,7 @@ export function createTransport(config: RestConfig | KubeConfig, options: Transp
         if (res.status >= 400) throw answerError(req, res, await readBody(res).catch(() => ''));
       } catch (err) {
         deadline.cancel();
-        throw failure(req, err, deadline);
+        throw failure(req, err, deadline.expired);
       }
       req.onOpen?.();
       const body = res.body;
@@ -283,7 +303,7 @@ export function createTransport(config: RestConfig | KubeConfig, options: Transp
         }
       } catch (cause) {
         if (req.signal?.aborted) return;
-        throw failure(req, cause, deadline);
+        throw failure(req, cause, deadline.expired);
       } finally {
         body.destroy();
         deadline.cancel();
