@@ -221,31 +221,33 @@ export class Controller {
     if (this.needLeaderElection && this.#o.leaderGate?.() === false) return void this.#log.info('Not leading; skipping reconcile', { key });
     const request = parseKey(key);
     const ctx = new LazyReconcileContext(parts, request);
-    const log = ctx.log;
     const clock = this.#o.clock;
+    const metrics = this.#metrics;
     const startedAt = clock.now();
-    this.#metrics.activeWorkers(this.name, ++this.#active);
+    metrics.activeWorkers(this.name, ++this.#active);
+    // with debug off, the reconcile's own logger (and its reconcile ID) is made only if the reconciler logs
+    const debug = this.#log.isLevelEnabled?.('debug') !== false;
     let label: ReconcileResultLabel;
     try {
-      log.debug('Reconciling');
+      if (debug) ctx.log.debug('Reconciling');
       const result: ReconcileResult = await this.#o.reconciler(request, ctx);
       label = this.#applyResult(key, result);
-      log.debug('Reconcile done', { result: label });
+      if (debug) ctx.log.debug('Reconcile done', { result: label });
     } catch (err) {
       label = 'error';
-      this.#metrics.reconcileError(this.name);
+      metrics.reconcileError(this.name);
       if (isTerminalError(err)) {
-        this.#metrics.terminalReconcileError(this.name);
+        metrics.terminalReconcileError(this.name);
         this.#queue.forget(key);
-        log.error('Reconciler error (terminal; not retried)', { err });
+        ctx.log.error('Reconciler error (terminal; not retried)', { err });
       } else {
-        this.#requeueFailed(key, err, log);
+        this.#requeueFailed(key, err, ctx.log);
       }
     } finally {
-      this.#metrics.activeWorkers(this.name, --this.#active);
-      this.#metrics.reconcileTime(this.name, (clock.now() - startedAt) / 1000);
+      metrics.activeWorkers(this.name, --this.#active);
+      metrics.reconcileTime(this.name, (clock.now() - startedAt) / 1000);
     }
-    this.#metrics.reconcileTotal(this.name, label);
+    metrics.reconcileTotal(this.name, label);
   }
 
   /** `ctx.recorder`: the primary object as cached when the event is recorded, else its reference. */

@@ -55,7 +55,7 @@ export class ParkedKeys {
 
   /** Forgets `key` (it succeeded, or failed for its own reasons). */
   unpark(key: string): void {
-    this.#keys.delete(key);
+    if (this.#keys.size !== 0) this.#keys.delete(key);
   }
 
   get size(): number {

@@ -8,7 +8,7 @@ import { onRegistry, type MetricsRegistry } from './lazy-registry.js';
  * copy the values into prom-client only when the registry is scraped.
  *
  * Guarantees: the exposition is prom-client's own (same names, types, label order, `le` buckets);
- * a child costs one map lookup when created and nothing per update.
+ * finding a child costs one Map lookup per label and allocates nothing; an update costs nothing more.
  * Caveats: children are never removed (label sets here are controller and queue names, bounded).
  */
 
@@ -22,29 +22,59 @@ interface FamilyOptions<L extends string> {
   readonly registry: MetricsRegistry;
 }
 
-const keyOf = (labels: Readonly<Record<string, string>>): string => JSON.stringify(labels);
-
 /** A scalar series: the value the next scrape reports. */
 export interface ScalarChild {
   value: number;
 }
 
-function children<L extends string, C>(make: (labels: Labels<L>) => C): { child(labels: Labels<L>): C; all(): IterableIterator<[Labels<L>, C]> } {
-  const map = new Map<string, [Labels<L>, C]>();
+/**
+ * A family's children, found by their label values in `labelNames` order through one Map per
+ * label: a lookup builds no key string and allocates nothing (the transport looks a child up on
+ * every answer, by API Priority and Fairness UIDs). An undefined value counts as `''`.
+ */
+function children<L extends string, C>(
+  labelNames: readonly L[],
+  make: (labels: Labels<L>) => C,
+): { child(labels: Labels<L>): C; all(): IterableIterator<[Labels<L>, C]> } {
+  const entries = new Map<Labels<L>, C>();
+  const root = new Map<string, unknown>();
+  const depth = labelNames.length;
+  const create = (labels: Labels<L>): C => {
+    const own = { ...labels };
+    const created = make(own);
+    entries.set(own, created);
+    return created;
+  };
   return {
     child(labels) {
-      const key = keyOf(labels);
-      let entry = map.get(key);
-      if (entry === undefined) map.set(key, (entry = [labels, make(labels)]));
-      return entry[1];
+      if (depth === 0) {
+        const only = root.get('') as C | undefined;
+        if (only !== undefined) return only;
+        const created = create(labels);
+        root.set('', created);
+        return created;
+      }
+      let level = root;
+      for (let i = 0; i < depth - 1; i++) {
+        const value = labels[labelNames[i] as L] ?? '';
+        let next = level.get(value) as Map<string, unknown> | undefined;
+        if (next === undefined) level.set(value, (next = new Map()));
+        level = next;
+      }
+      const last = labels[labelNames[depth - 1] as L] ?? '';
+      const found = level.get(last) as C | undefined;
+      if (found !== undefined) return found;
+      const created = create(labels);
+      level.set(last, created);
+      return created;
     },
-    all: () => map.values(),
+    all: () => entries.entries(),
   };
 }
 
 /** A counter family; increment `child(labels).value` (never decrease it). */
 export function counterFamily<L extends string>(o: FamilyOptions<L>): { child(labels: Labels<L>): ScalarChild } {
-  const family = children<L, ScalarChild>(() => ({ value: 0 }));
+  const family = children<L, ScalarChild>(o.labelNames, () => ({ value: 0 }));
   onRegistry(o.registry, (registry, prom) => {
     new prom.Counter<L>({
       name: o.name,
@@ -62,7 +92,7 @@ export function counterFamily<L extends string>(o: FamilyOptions<L>): { child(la
 
 /** A gauge family; set `child(labels).value`. */
 export function gaugeFamily<L extends string>(o: FamilyOptions<L>): { child(labels: Labels<L>): ScalarChild } {
-  const family = children<L, ScalarChild>(() => ({ value: 0 }));
+  const family = children<L, ScalarChild>(o.labelNames, () => ({ value: 0 }));
   onRegistry(o.registry, (registry, prom) => {
     new prom.Gauge<L>({
       name: o.name,
@@ -96,12 +126,14 @@ class HistogramFamily<L extends string> {
   readonly name: string;
   readonly help: string;
   readonly bounds: readonly number[];
-  readonly family = children<L, HistogramState>(() => ({ counts: new Float64Array(this.bounds.length), sum: 0, count: 0 }));
+  readonly family: ReturnType<typeof children<L, HistogramState>>;
 
-  constructor(o: { readonly name: string; readonly help: string; readonly buckets: readonly number[] }) {
+  constructor(o: { readonly name: string; readonly help: string; readonly labelNames: readonly L[]; readonly buckets: readonly number[] }) {
     this.name = o.name;
     this.help = o.help;
     this.bounds = [...o.buckets].sort((a, b) => a - b);
+    const size = this.bounds.length;
+    this.family = children<L, HistogramState>(o.labelNames, () => ({ counts: new Float64Array(size), sum: 0, count: 0 }));
   }
 
   /** An observer for one label set: records `value` (in the metric's unit). */

@@ -2,7 +2,7 @@ import type { Gauge, Registry } from 'prom-client';
 import type { ControllerMetrics, ReconcileResultLabel } from '../controller/metrics.js';
 import type { LeaderElectionMetrics } from '../leader/elector.js';
 import type { UnfinishedWork, WorkqueueMetrics } from '../queue/metrics.js';
-import { counterFamily, gaugeFamily, histogramFamily } from './families.js';
+import { counterFamily, gaugeFamily, histogramFamily, type ScalarChild } from './families.js';
 import { LazyRegistry } from './lazy-registry.js';
 
 /** controller-runtime's `controller_runtime_reconcile_time_seconds` buckets. */
@@ -14,7 +14,15 @@ export const RECONCILE_TIME_BUCKETS: readonly number[] = Object.freeze([
 /** controller-runtime's workqueue latency buckets: `ExponentialBuckets(10e-9, 10, 12)` (10 ns … 1000 s). */
 export const WORKQUEUE_BUCKETS: readonly number[] = Object.freeze(Array.from({ length: 12 }, (_, i) => Number((1e-8 * 10 ** i).toPrecision(1))));
 
-const RESULTS: readonly ReconcileResultLabel[] = ['success', 'error', 'requeue', 'requeue_after'];
+/** One controller's series, resolved once: the hooks only update fields. */
+interface ControllerSeries {
+  readonly name: string;
+  readonly results: Readonly<Record<ReconcileResultLabel, ScalarChild>>;
+  readonly errors: ScalarChild;
+  readonly terminal: ScalarChild;
+  readonly time: (seconds: number) => void;
+  readonly active: ScalarChild;
+}
 
 /** Options of {@link OperatorMetrics}. */
 export interface OperatorMetricsOptions {
@@ -66,15 +74,25 @@ export class OperatorMetrics {
       labelNames: ['name'],
     });
     /** Per-controller hot-path state, resolved once per controller name. */
-    const perController = new Map<string, { results: Record<ReconcileResultLabel, { value: number }>; errors: { value: number }; terminal: { value: number }; time: (v: number) => void; active: { value: number } }>();
-    const of = (controller: string) => {
+    const perController = new Map<string, ControllerSeries>();
+    // a manager usually runs one or a few controllers: the last one asked for is remembered
+    let last: ControllerSeries | undefined;
+    const of = (controller: string): ControllerSeries => {
+      if (last !== undefined && last.name === controller) return last;
       let c = perController.get(controller);
       if (c === undefined) {
-        const results = Object.fromEntries(RESULTS.map((result) => [result, total.child({ controller, result })])) as Record<ReconcileResultLabel, { value: number }>;
-        c = { results, errors: errors.child({ controller }), terminal: terminal.child({ controller }), time: time.observer({ controller }), active: active.child({ controller }) };
+        const result = (r: ReconcileResultLabel) => total.child({ controller, result: r });
+        c = {
+          name: controller,
+          results: { success: result('success'), error: result('error'), requeue: result('requeue'), requeue_after: result('requeue_after') },
+          errors: errors.child({ controller }),
+          terminal: terminal.child({ controller }),
+          time: time.observer({ controller }),
+          active: active.child({ controller }),
+        };
         perController.set(controller, c);
       }
-      return c;
+      return (last = c);
     };
     this.controller = {
       reconcileTotal: (controller, result) => void of(controller).results[result].value++,

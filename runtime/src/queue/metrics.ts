@@ -29,7 +29,7 @@ export interface WorkqueueMetrics {
   /**
    * Called once, when the queue is created, with a probe to read at scrape time for
    * `workqueue_unfinished_work_seconds` (`totalMs`) and
-   * `workqueue_longest_running_processor_seconds` (`longestMs`). The probe costs O(keys processing).
+   * `workqueue_longest_running_processor_seconds` (`longestMs`). The probe costs O(keys dirty or processing).
    */
   unfinishedWork(probe: () => UnfinishedWork): void;
 }

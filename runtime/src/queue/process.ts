@@ -25,6 +25,8 @@ export interface ProcessOptions {
 
 /** What the workers need from a queue. @internal */
 export interface WorkSource {
+  /** The next queued key without waiting, or `undefined` when none is queued. */
+  tryGet(): string | undefined;
   get(signal?: AbortSignal): Promise<string | undefined>;
   done(key: string): void;
 }
@@ -61,7 +63,8 @@ async function run(source: WorkSource, fn: ProcessFn, concurrency: number, optio
   const worker = async (): Promise<void> => {
     let handled = 0;
     for (;;) {
-      const key = await source.get(stop.signal);
+      // a queued key is taken at once: no promise, no turn of the microtask queue
+      const key = stop.signal.aborted ? undefined : (source.tryGet() ?? (await source.get(stop.signal)));
       if (key === undefined) return;
       try {
         await fn(key);

@@ -49,7 +49,7 @@ export class ItemExponentialFailureRateLimiter implements RateLimiter {
   }
 
   forget(key: string): void {
-    this.#failures.delete(key);
+    if (this.#failures.size !== 0) this.#failures.delete(key);
   }
 
   numRequeues(key: string): number {

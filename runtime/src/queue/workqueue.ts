@@ -23,6 +23,17 @@ export interface DrainOptions {
 const DIRTY = 1;
 const PROCESSING = 2;
 
+/** A dirty or processing key's state: one object per key, so each operation is one Map lookup at most. */
+interface Entry {
+  readonly key: string;
+  /** {@link DIRTY} and/or {@link PROCESSING}. */
+  state: number;
+  /** Only with a metrics sink: when the key last became dirty (clock ms). */
+  dirtyAt: number;
+  /** Only with a metrics sink: when a worker last took the key (clock ms). */
+  startedAt: number;
+}
+
 interface Getter {
   readonly resolve: (key: string | undefined) => void;
   readonly signal: AbortSignal | undefined;
@@ -47,14 +58,13 @@ interface Getter {
 export class Workqueue {
   readonly #clock: Clock;
   readonly #metrics: WorkqueueMetrics;
-  readonly #queue = new RingBuffer<string>();
-  /** Every dirty or processing key → its {@link DIRTY} / {@link PROCESSING} bits; idle keys are absent. */
-  readonly #keys = new Map<string, number>();
+  /** Queued entries, in order; each is dirty and not processing. */
+  readonly #queue = new RingBuffer<Entry>();
+  /** Every dirty or processing key → its entry; idle keys are absent. */
+  readonly #keys = new Map<string, Entry>();
   #processingCount = 0;
-  /** Only with a metrics sink (else the clock is never read per operation): dirty key → when it became dirty. */
-  readonly #dirtyAt: Map<string, number> | undefined;
-  /** Only with a metrics sink: processing key → when it was handed out. */
-  readonly #startedAt: Map<string, number> | undefined;
+  /** Whether there is a metrics sink: without one the clock is never read per operation. */
+  readonly #timed: boolean;
   readonly #getters = new RingBuffer<Getter>();
   /**
    * Signals this queue listens to: one `abort` listener per signal for the queue's life, not one
@@ -68,10 +78,7 @@ export class Workqueue {
   constructor(options: WorkqueueOptions = {}) {
     this.#clock = options.clock ?? realClock;
     this.#metrics = options.metrics ?? noopWorkqueueMetrics;
-    if (options.metrics !== undefined) {
-      this.#dirtyAt = new Map();
-      this.#startedAt = new Map();
-    }
+    this.#timed = options.metrics !== undefined;
     this.#metrics.unfinishedWork(() => this.#unfinishedWork());
   }
 
@@ -93,12 +100,19 @@ export class Workqueue {
    */
   add(key: string): void {
     if (this.#shuttingDown) return;
-    const state = this.#keys.get(key);
-    if (state !== undefined && (state & DIRTY) !== 0) return;
-    this.#keys.set(key, state === undefined ? DIRTY : PROCESSING | DIRTY);
+    const entry = this.#keys.get(key);
+    if (entry === undefined) {
+      const created: Entry = { key, state: DIRTY, dirtyAt: this.#timed ? this.#clock.now() : 0, startedAt: 0 };
+      this.#keys.set(key, created);
+      this.#metrics.add();
+      this.#enqueue(created);
+      return;
+    }
+    if ((entry.state & DIRTY) !== 0) return;
+    // processing: queued again by done()
+    entry.state = PROCESSING | DIRTY;
     this.#metrics.add();
-    this.#dirtyAt?.set(key, this.#clock.now());
-    if (state === undefined) this.#enqueue(key);
+    if (this.#timed) entry.dirtyAt = this.#clock.now();
   }
 
   /**
@@ -106,11 +120,11 @@ export class Workqueue {
    * processing until {@link done}.
    */
   tryGet(): string | undefined {
-    const key = this.#queue.shift();
-    if (key === undefined) return undefined;
+    const entry = this.#queue.shift();
+    if (entry === undefined) return undefined;
     this.#metrics.depth(this.#queue.length);
-    this.#startProcessing(key);
-    return key;
+    this.#startProcessing(entry);
+    return entry.key;
   }
 
   /**
@@ -140,18 +154,15 @@ export class Workqueue {
    * twice).
    */
   done(key: string): void {
-    const state = this.#keys.get(key);
-    if (state === undefined || (state & PROCESSING) === 0) return;
+    const entry = this.#keys.get(key);
+    if (entry === undefined || (entry.state & PROCESSING) === 0) return;
     this.#processingCount--;
-    if (this.#startedAt !== undefined) {
-      this.#metrics.workDuration(this.#clock.now() - (this.#startedAt.get(key) ?? 0));
-      this.#startedAt.delete(key);
-    }
-    if ((state & DIRTY) === 0) {
+    if (this.#timed) this.#metrics.workDuration(this.#clock.now() - entry.startedAt);
+    if ((entry.state & DIRTY) === 0) {
       this.#keys.delete(key);
     } else {
-      this.#keys.set(key, DIRTY);
-      this.#enqueue(key);
+      entry.state = DIRTY;
+      this.#enqueue(entry);
     }
     if (this.#processingCount === 0 && this.#drainWaiters.length > 0) {
       const waiters = this.#drainWaiters;
@@ -218,25 +229,24 @@ export class Workqueue {
     return runWorkers(this, fn, options);
   }
 
-  #enqueue(key: string): void {
+  #enqueue(entry: Entry): void {
     for (let getter = this.#getters.shift(); getter !== undefined; getter = this.#getters.shift()) {
       if (getter.settled) continue;
-      this.#startProcessing(key);
-      this.#settle(getter, key);
+      this.#startProcessing(entry);
+      this.#settle(getter, entry.key);
       return;
     }
-    this.#queue.push(key);
+    this.#queue.push(entry);
     this.#metrics.depth(this.#queue.length);
   }
 
-  #startProcessing(key: string): void {
-    this.#keys.set(key, PROCESSING);
+  #startProcessing(entry: Entry): void {
+    entry.state = PROCESSING;
     this.#processingCount++;
-    if (this.#dirtyAt !== undefined && this.#startedAt !== undefined) {
+    if (this.#timed) {
       const now = this.#clock.now();
-      this.#metrics.latency(now - (this.#dirtyAt.get(key) ?? now));
-      this.#dirtyAt.delete(key);
-      this.#startedAt.set(key, now);
+      this.#metrics.latency(now - entry.dirtyAt);
+      entry.startedAt = now;
     }
   }
 
@@ -260,8 +270,10 @@ export class Workqueue {
     const now = this.#clock.now();
     let totalMs = 0;
     let longestMs = 0;
-    for (const startedAt of this.#startedAt?.values() ?? []) {
-      const ms = now - startedAt;
+    if (!this.#timed) return { totalMs, longestMs };
+    for (const entry of this.#keys.values()) {
+      if ((entry.state & PROCESSING) === 0) continue;
+      const ms = now - entry.startedAt;
       totalMs += ms;
       if (ms > longestMs) longestMs = ms;
     }
