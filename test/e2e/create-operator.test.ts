@@ -22,6 +22,25 @@ import { freePort } from '../../runtime/src/testing/ports.js';
 import { eventually } from '../support/poll.js';
 import { stepRunner } from '../support/steps.js';
 
+/** The parts of a rendered manifest the overlay checks read (kubectl kustomize output). */
+interface RenderedObject extends KubeObject {
+  webhooks?: Array<{ clientConfig: { service?: { name: string; namespace: string } } }>;
+  spec?: {
+    selector?: Record<string, string>;
+    ports?: Array<{ targetPort?: string | number }>;
+    secretName?: string;
+    dnsNames?: string[];
+    issuerRef?: { name: string };
+    template?: {
+      metadata?: { labels?: Record<string, string> };
+      spec?: {
+        containers?: Array<{ env?: Array<{ name: string; value?: string }>; ports?: Array<{ name?: string; containerPort: number }>; volumeMounts?: Array<{ name: string; mountPath: string }> }>;
+        volumes?: Array<{ name: string; emptyDir?: object; secret?: { secretName: string } }>;
+      };
+    };
+  };
+}
+
 const ROOT = join(import.meta.dirname, '..', '..');
 const CREATE_OPERATOR = join(ROOT, 'dist', 'cli', 'create-operator.js');
 const tmp = mkdtempSync(join(tmpdir(), 'opkit-e2e-'));
@@ -187,7 +206,7 @@ describe('a generated operator', () => {
 
   test('its main.ts with webhooks keeps its own certificates as its ServiceAccount; without the rights it prints one line and exits 1', async () => {
     const env = new TestEnvironment({ crdPaths: [join(project, 'config/crd')] });
-    const { kubeConfig } = await env.start();
+    const { kubeConfig, kubeconfigPath: adminKubeconfig } = await env.start();
     const children: ReturnType<typeof spawn>[] = [];
     const runMain = async (kubeconfigPath: string, certDir: string): Promise<{ child: ReturnType<typeof spawn>; output: () => string; exited: Promise<number | null>; healthPort: number }> => {
       const [metricsPort, healthPort] = [await freePort(), await freePort()];
@@ -251,6 +270,51 @@ describe('a generated operator', () => {
       expect(served.error).toBeUndefined();
       expect(served.authorized).toBe(true);
       expect(served.fingerprint).toBe(new X509Certificate(fromSecret('tls.crt')).fingerprint256);
+
+      // What a user applies: both overlays build with kubectl's kustomize, agree with each other and
+      // with main.ts on every name, and config/default is accepted by the API server.
+      const mainText = readFileSync(join(project, 'src/main.ts'), 'utf8');
+      for (const overlay of ['config/default', 'config/certmanager'] as const) {
+        const docs = parseAllDocuments(run(`kubectl kustomize ${overlay}`, 'kubectl', ['kustomize', overlay], project)).map((d) => d.toJS() as RenderedObject);
+        const find = (kind: string, name?: string): RenderedObject => {
+          const found = docs.find((d) => d.kind === kind && (name === undefined || d.metadata?.name === name));
+          if (found === undefined) throw new Error(`${overlay}: no ${kind}${name === undefined ? '' : ` ${name}`}`);
+          return found;
+        };
+        const service = find('Service', 'webapp-webhook-service');
+        const namespace = service.metadata?.namespace ?? '';
+        expect(mainText).toContain(`serviceName: '${service.metadata?.name ?? ''}'`);
+        const webhooks = [...(find('MutatingWebhookConfiguration', 'webapp-mutating-webhook-configuration').webhooks ?? []), ...(find('ValidatingWebhookConfiguration', 'webapp-validating-webhook-configuration').webhooks ?? [])];
+        expect(webhooks.length).toBeGreaterThan(0);
+        for (const webhook of webhooks) expect(webhook.clientConfig.service).toMatchObject({ name: service.metadata?.name, namespace });
+        const pod = find('Deployment').spec?.template;
+        const container = pod?.spec?.containers?.[0];
+        expect(pod?.metadata?.labels).toMatchObject(service.spec?.selector ?? { missing: 'selector' });
+        expect(container?.ports).toContainEqual(expect.objectContaining({ name: service.spec?.ports?.[0]?.targetPort, containerPort: 9443 }));
+        const certDir = container?.env?.find((e) => e.name === 'WEBHOOK_CERT_DIR')?.value;
+        const mount = container?.volumeMounts?.find((m) => m.mountPath === certDir);
+        const volume = pod?.spec?.volumes?.find((v) => v.name === mount?.name);
+        expect(volume, `${overlay}: a volume at WEBHOOK_CERT_DIR`).toBeDefined();
+        const certsFromCertManager = container?.env?.some((e) => e.name === 'WEBHOOK_CERTS' && e.value === 'cert-manager') === true;
+        expect(certsFromCertManager).toBe(overlay === 'config/certmanager');
+        if (overlay === 'config/default') {
+          expect(volume?.emptyDir).toBeDefined(); // the operator writes its own certificates there
+          // the objects go into the namespace the same apply creates: a dry run needs it to exist
+          await admin.create(Namespace, { metadata: { name: namespace } });
+          const applied = spawnSync('kubectl', ['apply', '--dry-run=server', '-k', overlay], { cwd: project, encoding: 'utf8', env: { ...process.env, KUBECONFIG: adminKubeconfig } });
+          expect(applied.status, applied.stderr).toBe(0);
+          expect(applied.stdout).toMatch(/mutatingwebhookconfiguration\.admissionregistration\.k8s\.io\/webapp-mutating-webhook-configuration (created|configured|unchanged) \(server dry run\)/);
+        } else {
+          const certificate = find('Certificate');
+          expect(volume?.secret?.secretName).toBe(certificate.spec?.secretName);
+          expect(mainText).toContain(`secretName: '${certificate.spec?.secretName ?? ''}'`);
+          expect(certificate.spec?.dnsNames).toContain(`${service.metadata?.name ?? ''}.${namespace}.svc`);
+          find('Issuer', certificate.spec?.issuerRef?.name);
+          for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
+            expect(find(kind).metadata?.annotations?.['cert-manager.io/inject-ca-from']).toBe(`${certificate.metadata?.namespace ?? ''}/${certificate.metadata?.name ?? ''}`);
+          }
+        }
+      }
 
       main.child.kill('SIGTERM');
       expect(await main.exited, main.output()).toBe(0);
