@@ -52,6 +52,8 @@ export interface SideRow {
 
 /** A derived row: one paired ratio (or difference) per concurrency. */
 export interface DerivedRow {
+  /** Stable name of the row (`node-vs-go`, `floor-target`, `opkit@node24-cpu`, …). */
+  readonly key: string;
   readonly label: string;
   /** `ratio`: a / b per round; `seconds`: CPU s per 1000 objects. */
   readonly unit: 'ratio' | 'seconds';
@@ -111,8 +113,8 @@ export function floorSummary(samples: readonly Sample[], sides: readonly SideFac
     }),
   }));
   const derived: DerivedRow[] = [];
-  const row = (label: string, unit: DerivedRow['unit'], per: (c: number) => PerRound): void => {
-    derived.push({ label, unit, values: concurrencies.map((c) => ({ concurrency: c, value: spread(per(c)) })) });
+  const row = (key: string, label: string, unit: DerivedRow['unit'], per: (c: number) => PerRound): void => {
+    derived.push({ key, label, unit, values: concurrencies.map((c) => ({ concurrency: c, value: spread(per(c)) })) });
   };
   const cpuOf = (side: string, c: number): PerRound => byRound(samples, side, c, cpu);
   const ratio = (a: PerRound, b: PerRound): PerRound => combine([a, b], ([x = NaN, y = NaN]) => x / y);
@@ -120,32 +122,32 @@ export function floorSummary(samples: readonly Sample[], sides: readonly SideFac
   const nodeSides = ['node-http2', 'node-https'].filter(has);
   const nodeFloor = (c: number): PerRound => combine(nodeSides.map((s) => cpuOf(s, c)), (xs) => Math.min(...xs));
   const node = nodeSides.length === 2 ? 'Node minimal' : `Node minimal (${nodeSides[0] ?? ''})`;
-  if (nodeSides.length > 0 && has('go-raw')) row(`CPU, ${node} / Go raw: Node's bare HTTP client against client-go`, 'ratio', (c) => ratio(nodeFloor(c), cpuOf('go-raw', c)));
-  if (has('node-http2') && has('node-https')) row('CPU, node:https HTTP/1.1 / node:http2 (minimal programs)', 'ratio', (c) => ratio(cpuOf('node-https', c), cpuOf('node-http2', c)));
-  if (nodeSides.length > 0 && has('opkit-raw')) row(`CPU, Opkit raw / ${node}: what Opkit's transport, client and watcher add`, 'ratio', (c) => ratio(cpuOf('opkit-raw', c), nodeFloor(c)));
+  if (nodeSides.length > 0 && has('go-raw')) row('node-vs-go', `CPU, ${node} / Go raw: Node's bare HTTP client against client-go`, 'ratio', (c) => ratio(nodeFloor(c), cpuOf('go-raw', c)));
+  if (has('node-http2') && has('node-https')) row('https-vs-http2', 'CPU, node:https HTTP/1.1 / node:http2 (minimal programs)', 'ratio', (c) => ratio(cpuOf('node-https', c), cpuOf('node-http2', c)));
+  if (nodeSides.length > 0 && has('opkit-raw')) row('opkit-raw-vs-node', `CPU, Opkit raw / ${node}: what Opkit's transport, client and watcher add`, 'ratio', (c) => ratio(cpuOf('opkit-raw', c), nodeFloor(c)));
   if (has('controller-runtime') && has('go-raw')) {
-    row('operator layer in Go: controller-runtime − Go raw, CPU s per 1000', 'seconds', (c) => combine([cpuOf('controller-runtime', c), cpuOf('go-raw', c)], ([x = NaN, y = NaN]) => x - y));
+    row('layer-go', 'operator layer in Go: controller-runtime − Go raw, CPU s per 1000', 'seconds', (c) => combine([cpuOf('controller-runtime', c), cpuOf('go-raw', c)], ([x = NaN, y = NaN]) => x - y));
   }
   if (has('opkit') && has('opkit-raw')) {
-    row('operator layer in Opkit: Opkit operator − Opkit raw, CPU s per 1000', 'seconds', (c) => combine([cpuOf('opkit', c), cpuOf('opkit-raw', c)], ([x = NaN, y = NaN]) => x - y));
+    row('layer-opkit', 'operator layer in Opkit: Opkit operator − Opkit raw, CPU s per 1000', 'seconds', (c) => combine([cpuOf('opkit', c), cpuOf('opkit-raw', c)], ([x = NaN, y = NaN]) => x - y));
   }
-  if (has('opkit') && nodeSides.length > 0) row(`CPU, Opkit operator / ${node}`, 'ratio', (c) => ratio(cpuOf('opkit', c), nodeFloor(c)));
+  if (has('opkit') && nodeSides.length > 0) row('opkit-vs-node', `CPU, Opkit operator / ${node}`, 'ratio', (c) => ratio(cpuOf('opkit', c), nodeFloor(c)));
   // the best CPU ratio to controller-runtime a Node operator of this traffic could reach: Node's
   // bare client plus an operator layer as cheap as controller-runtime's over client-go
   const floorTarget = (floor: (c: number) => PerRound) => (c: number): PerRound =>
     combine([floor(c), cpuOf('controller-runtime', c), cpuOf('go-raw', c)], ([n = NaN, cr = NaN, g = NaN]) => (n + cr - g) / cr);
   if (nodeSides.length > 0 && has('controller-runtime') && has('go-raw')) {
-    row(`**Node's floor for the CPU target**: (${node} + controller-runtime − Go raw) / controller-runtime`, 'ratio', floorTarget(nodeFloor));
+    row('floor-target', `**Node's floor for the CPU target**: (${node} + controller-runtime − Go raw) / controller-runtime`, 'ratio', floorTarget(nodeFloor));
     if (has('node-http2@node24')) {
-      row("**the same on Node 24**: (Node minimal node:http2 on Node 24 + controller-runtime − Go raw) / controller-runtime", 'ratio', floorTarget((c) => cpuOf('node-http2@node24', c)));
+      row('floor-target@node24', "**the same on Node 24**: (Node minimal node:http2 on Node 24 + controller-runtime − Go raw) / controller-runtime", 'ratio', floorTarget((c) => cpuOf('node-http2@node24', c)));
     }
   }
   for (const side of sides.filter((s) => s.name.endsWith('@node24'))) {
     const base = side.name.slice(0, -'@node24'.length);
     const from = sides.find((s) => s.name === base);
     if (!from || !has(base) || !has(side.name)) continue;
-    row(`${from.label}: Node ${side.runtime} / ${from.runtime}, objects/s`, 'ratio', (c) => ratio(byRound(samples, side.name, c, rate), byRound(samples, base, c, rate)));
-    row(`${from.label}: Node ${side.runtime} / ${from.runtime}, CPU`, 'ratio', (c) => ratio(cpuOf(side.name, c), cpuOf(base, c)));
+    row(`${side.name}-rate`, `${from.label}: Node ${side.runtime} / ${from.runtime}, objects/s`, 'ratio', (c) => ratio(byRound(samples, side.name, c, rate), byRound(samples, base, c, rate)));
+    row(`${side.name}-cpu`, `${from.label}: Node ${side.runtime} / ${from.runtime}, CPU`, 'ratio', (c) => ratio(cpuOf(side.name, c), cpuOf(base, c)));
   }
   return { concurrencies, sides: rows, derived };
 }
@@ -178,6 +180,8 @@ export function floorMarkdown(f: FloorSummary, objects: number): string[] {
     ...f.sides.map((s) => `| ${s.label} | ${s.rows.map((r) => `${fmt(r.systemCpuSecPer1000, 2)} / ${fmt(r.apiserverCpuSecPer1000, 2)}`).join(' | ')} |`),
     '',
   ];
+  const said = reading(f);
+  if (said !== '') lines.push(said, '');
   if (f.derived.length > 0) {
     lines.push('Derived, per round then median [min–max] ("Node minimal": the cheaper of the node:http2 and node:https programs in each round):', '', head, rule);
     for (const d of f.derived) lines.push(`| ${d.label} | ${d.values.map((v) => range(v.value)).join(' | ')} |`);
@@ -216,4 +220,35 @@ export function profilesMarkdown(profiles: readonly SideProfile[]): string[] {
     '',
   );
   return lines;
+}
+
+/** One sentence of what this run's floor rows say, from the medians (empty when the rows are missing). */
+function reading(f: FloorSummary): string {
+  const at = (key: string, digits = 2): string | undefined => {
+    const d = f.derived.find((x) => x.key === key);
+    return d ? d.values.map((v) => fmt(v.value.median, digits)).join(' / ') : undefined;
+  };
+  const vsCr = (side: string): string | undefined => {
+    const s = f.sides.find((x) => x.name === side);
+    return s ? s.rows.map((r) => fmt(r.cpuVsControllerRuntime.median, 2)).join(' / ') : undefined;
+  };
+  const cs = f.concurrencies.map((c) => `c=${c}`).join('/');
+  const parts: string[] = [];
+  const nodeVsGo = at('node-vs-go');
+  if (nodeVsGo) parts.push(`Node's bare HTTP client costs ${nodeVsGo}× client-go's CPU for this traffic`);
+  const raw = at('opkit-raw-vs-node');
+  if (raw) parts.push(`Opkit's transport, client and watcher cost ${raw}× Node's bare client`);
+  const layerGo = at('layer-go');
+  const layerOpkit = at('layer-opkit');
+  if (layerGo && layerOpkit) parts.push(`the operator layer above them adds ${layerOpkit} s per 1000 objects in Opkit and ${layerGo} s in controller-runtime`);
+  const target = at('floor-target');
+  const opkit = vsCr('opkit');
+  if (target) {
+    const on24 = at('floor-target@node24');
+    parts.push(
+      `so with an operator layer as cheap as controller-runtime's, the lowest CPU ratio to controller-runtime a Node operator of this traffic reaches is about ${target}×${on24 ? ` (${on24}× on Node 24)` : ''}` +
+        `${opkit ? `, where Opkit is at ${opkit}×` : ''}${vsCr('opkit@node24') ? ` (${vsCr('opkit@node24') ?? ''}× on Node 24)` : ''}`,
+    );
+  }
+  return parts.length === 0 ? '' : `What this run says, at ${cs}: ${parts.join('; ')}.`;
 }
