@@ -70,6 +70,22 @@ describe('deepCopy', () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 
+  it('copies own keys only, in their order, even while Object.prototype has an enumerable property', () => {
+    const source = deepFreeze({ metadata: { name: 'c', labels: { b: '1', a: '2', '10': 'x', '2': 'y' } }, data: Object.assign(Object.create(null) as object, { k: 'v' }) });
+    const expected = JSON.stringify(source);
+    expect(JSON.stringify(deepCopy(source))).toBe(expected);
+    Object.defineProperty(Object.prototype, 'opkitPolluted', { value: { deep: true }, enumerable: true, writable: true, configurable: true });
+    try {
+      const copy = deepCopy(source);
+      expect(Object.keys(copy.metadata.labels)).toEqual(['2', '10', 'b', 'a']);
+      expect(Object.hasOwn(copy, 'opkitPolluted') || Object.hasOwn(copy.metadata, 'opkitPolluted') || Object.hasOwn(copy.metadata.labels, 'opkitPolluted')).toBe(false);
+      expect(JSON.stringify(copy)).toBe(expected);
+    } finally {
+      delete (Object.prototype as Record<string, unknown>)['opkitPolluted'];
+    }
+    expect(Object.keys(deepCopy(source).metadata.labels)).toEqual(['2', '10', 'b', 'a']);
+  });
+
   it('copies other class instances with structuredClone', () => {
     const source = { m: new Map([['k', 1]]) };
     const copy = deepCopy(source);
