@@ -42,7 +42,12 @@ export function crdCanonicalText(crd: CrdDocument): string {
  * rendering several files of one CRD passes a cached one).
  */
 export function sourceHash(crds: readonly CrdDocument[], textOf: (crd: CrdDocument) => string = crdCanonicalText): string {
-  const sorted = [...crds].sort((a, b) => String(a.metadata['name']).localeCompare(String(b.metadata['name'])));
+  // CRD names are DNS names (a-z, 0-9, '-', '.'), which the root collation orders as their code
+  // units: sorting those by code unit gives the same order without loading the ICU collator
+  // (about 10 ms of the command); any other name keeps the locale's order
+  const names = crds.map((crd) => String(crd.metadata['name']));
+  const compare = names.every((name) => /^[a-z0-9.-]*$/.test(name)) ? (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0) : (a: string, b: string) => a.localeCompare(b);
+  const sorted = crds.map((crd, i) => ({ crd, name: names[i] as string })).sort((a, b) => compare(a.name, b.name)).map((entry) => entry.crd);
   // the canonical JSON of a list is its items' canonical JSON, comma-separated, in brackets
   const hash = createHash('sha256').update('[');
   sorted.forEach((crd, i) => (i === 0 ? hash : hash.update(',')).update(textOf(crd)));

@@ -7,7 +7,8 @@ import type { JsonObject, JsonValue } from '../shared/json.js';
  */
 export class NodeIds {
   readonly #byText = new Map<string, number>();
-  readonly #byObject = new WeakMap<object, number>();
+  /** A Map, not a WeakMap: a NodeIds lives as long as one kind's build, and a Map is cheaper to use and to collect. */
+  readonly #byObject = new Map<object, number>();
   /** Strings (keys and values) by number, so a node's text holds `s12`, not a long description. */
   readonly #strings = new Map<string, number>();
 

@@ -94,8 +94,13 @@ export function unsupportedReason(node: JsonObject): string | undefined {
   const props = node['properties'];
   if (props !== undefined) {
     if (type !== 'object') return 'properties without type: object';
-    if (!isJsonObject(props) || Object.keys(props).length === 0) return 'properties is empty or not an object';
-    if (!Object.values(props).every(isJsonObject)) return 'a property schema is not an object';
+    if (!isJsonObject(props)) return 'properties is empty or not an object';
+    let empty = true;
+    for (const key in props) {
+      empty = false;
+      if (!isJsonObject(props[key])) return 'a property schema is not an object';
+    }
+    if (empty) return 'properties is empty or not an object';
     if (node['additionalProperties'] !== undefined) return 'both properties and additionalProperties';
     const required = node['required'];
     if (required !== undefined && !(Array.isArray(required) && required.every((r) => typeof r === 'string'))) return 'required is not a list of names';
@@ -125,9 +130,12 @@ function literalText(value: string | number | boolean): string {
 
 function withoutKeys(node: JsonObject, keys: ReadonlySet<string>): JsonObject {
   const rest: JsonObject = {};
-  for (const [key, value] of Object.entries(node)) if (!keys.has(key)) rest[key] = value;
+  for (const key in node) if (!keys.has(key)) rest[key] = node[key] as JsonValue;
   return rest;
 }
+
+/** What the type of a root's apiVersion/kind carries. */
+const LITERAL_KEYS: ReadonlySet<string> = new Set(['description', 'type']);
 
 function docKey(doc: DocComment): string {
   return JSON.stringify([doc.description ?? null, doc.tags.map((t) => [t.name, t.value])]);
@@ -342,7 +350,7 @@ export class KindTypeBuilder {
       if (schema[PRESERVE] === true) consumed.add(PRESERVE);
       const extraRequired = [...required].filter((r) => typeof r !== 'string' || props[r] === undefined || hasDefault(props[r]));
       if (extraRequired.length > 0) tags.push({ name: SPECIAL_SCHEMA_TAGS.required, value: JSON.stringify(extraRequired) });
-      tags.push(...schemaInfoToTags(withoutKeys(schema, consumed)));
+      tags.push(...schemaInfoToTags(schema, consumed));
     }
     const doc: DocComment = { description, tags: [...options.rootTags, ...tags] };
     const built: InterfaceDeclaration = { ...root, doc, indexSignature: !fallback && schema[PRESERVE] === true };
@@ -359,7 +367,7 @@ export class KindTypeBuilder {
     const tags: DocTag[] = [];
     const description = describe(node, tags);
     if (node['type'] !== 'string') tags.push({ name: SPECIAL_SCHEMA_TAGS.type, value: typeof node['type'] === 'string' ? node['type'] : 'none' });
-    tags.push(...schemaInfoToTags(withoutKeys(node, new Set(['description', 'type']))));
+    tags.push(...schemaInfoToTags(node, LITERAL_KEYS));
     return { description, tags };
   }
 
@@ -495,8 +503,8 @@ export class KindTypeBuilder {
     }
     consumed.add('type');
     if (type !== inferred) tags.unshift({ name: SPECIAL_SCHEMA_TAGS.type, value: type ?? 'none' });
-    const infoTags = schemaInfoToTags(withoutKeys(node, consumed));
-    const allTags = [...tags, ...infoTags];
+    const infoTags = schemaInfoToTags(node, consumed);
+    const allTags = tags.length === 0 ? infoTags : infoTags.length === 0 ? tags : [...tags, ...infoTags];
     const description = describe(node, allTags);
     return { doc: { description, tags: allTags }, bare, render };
   }

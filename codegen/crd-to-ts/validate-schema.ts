@@ -39,9 +39,19 @@ const NOT_IN_JUNCTORS = ['type', 'description', 'default', 'nullable', 'addition
 /** Where a node sits, which decides the structural rules that apply to it. */
 type Context = 'root' | 'field' | 'junctor';
 
+/**
+ * A node's path, built only when a problem is reported (most nodes have none): the path of the
+ * parent and the keys from it (`properties`, a field name; `items`; `anyOf`, an index).
+ */
+interface PathRef {
+  readonly parent: PathRef | string;
+  readonly key: string | number;
+  readonly key2?: string | number;
+}
+
 interface Frame {
   readonly node: JsonValue;
-  readonly path: string;
+  readonly at: PathRef | string;
   readonly context: Context;
   /** Inside a junctor of an `x-kubernetes-int-or-string` node (where `type` is allowed). */
   readonly intOrString: boolean;
@@ -53,92 +63,99 @@ export function childPath(path: string, key: string | number): string {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
 
+function pathText(at: PathRef | string): string {
+  if (typeof at === 'string') return at;
+  const path = childPath(pathText(at.parent), at.key);
+  return at.key2 === undefined ? path : childPath(path, at.key2);
+}
+
 /**
  * Every problem of `schema` (an `openAPIV3Schema`) at `path`, in document order, at most `limit`.
  * An empty list means the API server would accept the schema as far as these rules go.
  */
 export function schemaProblems(schema: JsonValue, path: string, limit = 50): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
-  const stack: Frame[] = [{ node: schema, path, context: 'root', intOrString: false }];
+  const stack: Frame[] = [{ node: schema, at: path, context: 'root', intOrString: false }];
+  const children: Frame[] = [];
   while (stack.length > 0 && problems.length < limit) {
     const frame = stack.pop() as Frame;
-    const children: Frame[] = [];
     checkNode(frame, problems, children);
     for (let i = children.length - 1; i >= 0; i -= 1) stack.push(children[i] as Frame);
+    children.length = 0;
   }
   return problems.slice(0, limit);
 }
 
 function checkNode(frame: Frame, problems: SchemaProblem[], children: Frame[]): void {
-  const { node, path, context } = frame;
-  const problem = (at: string, rule: string, message: string): void => {
-    problems.push({ path: at, rule, message });
+  const { node, at, context } = frame;
+  const problem = (key: string | undefined, rule: string, message: string): void => {
+    const path = pathText(at);
+    problems.push({ path: key === undefined ? path : childPath(path, key), rule, message });
   };
   if (!isJsonObject(node)) {
-    problem(path, 'schema-not-object', `a schema must be a mapping of keywords, not ${describe(node)}`);
+    problem(undefined, 'schema-not-object', `a schema must be a mapping of keywords, not ${describe(node)}`);
     return;
   }
-  checkKeywordTypes(node, path, problem);
+  checkKeywordTypes(node, problem);
   const type = node['type'];
   const preserve = node['x-kubernetes-preserve-unknown-fields'] === true;
   const intOrString = node['x-kubernetes-int-or-string'] === true;
   if (type !== undefined) {
-    if (typeof type !== 'string') problem(childPath(path, 'type'), 'type-not-string', `type must be one of ${TYPES.join(', ')}, not ${describe(type)}`);
-    else if (type !== '' && !TYPES.includes(type)) problem(childPath(path, 'type'), 'unknown-type', `unknown type ${JSON.stringify(type)}; use one of ${TYPES.join(', ')}`);
+    if (typeof type !== 'string') problem('type', 'type-not-string', `type must be one of ${TYPES.join(', ')}, not ${describe(type)}`);
+    else if (type !== '' && !TYPES.includes(type)) problem('type', 'unknown-type', `unknown type ${JSON.stringify(type)}; use one of ${TYPES.join(', ')}`);
   }
   if (context === 'junctor') {
     for (const key of NOT_IN_JUNCTORS) {
       if (node[key] === undefined || (key === 'type' && frame.intOrString)) continue;
-      problem(childPath(path, key), 'junctor-keyword', `${key} is not allowed inside allOf/anyOf/oneOf/not of a structural schema; move it to the schema itself`);
+      problem(key, 'junctor-keyword', `${key} is not allowed inside allOf/anyOf/oneOf/not of a structural schema; move it to the schema itself`);
     }
   } else {
     if ((type === undefined || type === '') && !preserve && !intOrString) {
-      problem(path, 'type-required', context === 'root' ? 'the root schema needs type: object' : 'every field needs a type (or x-kubernetes-preserve-unknown-fields: true for free-form data, x-kubernetes-int-or-string: true for int-or-string)');
+      problem(undefined, 'type-required', context === 'root' ? 'the root schema needs type: object' : 'every field needs a type (or x-kubernetes-preserve-unknown-fields: true for free-form data, x-kubernetes-int-or-string: true for int-or-string)');
     } else if (context === 'root' && type !== 'object') {
-      problem(childPath(path, 'type'), 'root-type-object', `the root schema must be type: object, not ${JSON.stringify(type)}`);
+      problem('type', 'root-type-object', `the root schema must be type: object, not ${JSON.stringify(type)}`);
     }
-    if (type === 'array' && node['items'] === undefined) problem(path, 'items-required', 'an array needs an items schema');
+    if (type === 'array' && node['items'] === undefined) problem(undefined, 'items-required', 'an array needs an items schema');
   }
   if (node['x-kubernetes-preserve-unknown-fields'] === false) {
-    problem(childPath(path, 'x-kubernetes-preserve-unknown-fields'), 'preserve-unknown-fields-false', 'x-kubernetes-preserve-unknown-fields must be true or absent');
+    problem('x-kubernetes-preserve-unknown-fields', 'preserve-unknown-fields-false', 'x-kubernetes-preserve-unknown-fields must be true or absent');
   }
-  if (node['uniqueItems'] === true) problem(childPath(path, 'uniqueItems'), 'unique-items', 'uniqueItems: true is not allowed (its check is quadratic); use x-kubernetes-list-type: set');
+  if (node['uniqueItems'] === true) problem('uniqueItems', 'unique-items', 'uniqueItems: true is not allowed (its check is quadratic); use x-kubernetes-list-type: set');
   const nested: Context = context === 'junctor' ? 'junctor' : 'field';
   const properties = node['properties'];
   if (properties !== undefined) {
     if (!isJsonObject(properties)) {
-      problem(childPath(path, 'properties'), 'properties-not-object', `properties must be a mapping from field name to schema, not ${describe(properties)}`);
+      problem('properties', 'properties-not-object', `properties must be a mapping from field name to schema, not ${describe(properties)}`);
     } else {
       if (node['additionalProperties'] !== undefined && node['additionalProperties'] !== false) {
-        problem(childPath(path, 'additionalProperties'), 'properties-and-additionalProperties', 'properties and additionalProperties cannot both be set; keep one');
+        problem('additionalProperties', 'properties-and-additionalProperties', 'properties and additionalProperties cannot both be set; keep one');
       }
-      const propertiesPath = childPath(path, 'properties');
-      if (context === 'root') checkRootMetadata(properties['metadata'], childPath(propertiesPath, 'metadata'), problem);
-      for (const [name, child] of Object.entries(properties)) {
-        children.push({ node: child, path: childPath(propertiesPath, name), context: nested, intOrString: false });
+      if (context === 'root') checkRootMetadata(properties['metadata'], () => childPath(childPath(pathText(at), 'properties'), 'metadata'), problems);
+      for (const name in properties) {
+        children.push({ node: properties[name] as JsonValue, at: { parent: at, key: 'properties', key2: name }, context: nested, intOrString: false });
       }
     }
   }
   const additional = node['additionalProperties'];
   if (additional !== undefined && typeof additional !== 'boolean') {
-    if (isJsonObject(additional)) children.push({ node: additional, path: childPath(path, 'additionalProperties'), context: nested, intOrString: false });
-    else problem(childPath(path, 'additionalProperties'), 'additionalProperties-not-schema', `additionalProperties must be a schema or a boolean, not ${describe(additional)}`);
+    if (isJsonObject(additional)) children.push({ node: additional, at: { parent: at, key: 'additionalProperties' }, context: nested, intOrString: false });
+    else problem('additionalProperties', 'additionalProperties-not-schema', `additionalProperties must be a schema or a boolean, not ${describe(additional)}`);
   }
   const items = node['items'];
   if (items !== undefined) {
-    if (isJsonObject(items)) children.push({ node: items, path: childPath(path, 'items'), context: nested, intOrString: false });
-    else problem(childPath(path, 'items'), 'items-not-schema', `items must be one schema (a mapping), not ${describe(items)}`);
+    if (isJsonObject(items)) children.push({ node: items, at: { parent: at, key: 'items' }, context: nested, intOrString: false });
+    else problem('items', 'items-not-schema', `items must be one schema (a mapping), not ${describe(items)}`);
   }
   for (const junctor of JUNCTORS) {
     const list = node[junctor];
     if (list === undefined) continue;
     if (!Array.isArray(list)) {
-      problem(childPath(path, junctor), 'keyword-type', `${junctor} must be a list of schemas, not ${describe(list)}`);
+      problem(junctor, 'keyword-type', `${junctor} must be a list of schemas, not ${describe(list)}`);
       continue;
     }
-    list.forEach((child, i) => children.push({ node: child, path: childPath(childPath(path, junctor), i), context: 'junctor', intOrString: intOrString || frame.intOrString }));
+    list.forEach((child, i) => children.push({ node: child, at: { parent: at, key: junctor, key2: i }, context: 'junctor', intOrString: intOrString || frame.intOrString }));
   }
-  if (node['not'] !== undefined) children.push({ node: node['not'], path: childPath(path, 'not'), context: 'junctor', intOrString: false });
+  if (node['not'] !== undefined) children.push({ node: node['not'], at: { parent: at, key: 'not' }, context: 'junctor', intOrString: false });
 }
 
 /** What each typed keyword must hold, as a check and its wording. */
@@ -156,24 +173,24 @@ const KEYWORD_TYPES: ReadonlyMap<string, KeywordType> = new Map<string, KeywordT
   ...LIST_KEYWORDS.map((key) => [key, { ok: (v: JsonValue) => Array.isArray(v), what: 'a list' }] as [string, KeywordType]),
 ]);
 
-function checkKeywordTypes(node: JsonObject, path: string, problem: (at: string, rule: string, message: string) => void): void {
+function checkKeywordTypes(node: JsonObject, problem: (key: string, rule: string, message: string) => void): void {
   for (const key in node) {
     const expected = KEYWORD_TYPES.get(key);
     const value = node[key] as JsonValue;
-    if (expected !== undefined && !expected.ok(value)) problem(childPath(path, key), 'keyword-type', `${key} must be ${expected.what}, not ${describe(value)}`);
+    if (expected !== undefined && !expected.ok(value)) problem(key, 'keyword-type', `${key} must be ${expected.what}, not ${describe(value)}`);
     const fix = FORBIDDEN[key];
-    if (fix !== undefined && Object.hasOwn(FORBIDDEN, key)) problem(childPath(path, key), 'forbidden-keyword', `${key} is not allowed in a CRD schema: ${fix}`);
+    if (fix !== undefined && Object.hasOwn(FORBIDDEN, key)) problem(key, 'forbidden-keyword', `${key} is not allowed in a CRD schema: ${fix}`);
   }
 }
 
 /** Root `metadata` may only be `type: object`, restricting `name` and `generateName`. */
-function checkRootMetadata(metadata: JsonValue | undefined, path: string, problem: (at: string, rule: string, message: string) => void): void {
+function checkRootMetadata(metadata: JsonValue | undefined, pathOf: () => string, problems: SchemaProblem[]): void {
   if (!isJsonObject(metadata)) return;
   const properties = metadata['properties'];
   if (!isJsonObject(properties)) return;
   for (const name of Object.keys(properties)) {
     if (name !== 'name' && name !== 'generateName') {
-      problem(childPath(childPath(path, 'properties'), name), 'root-metadata', 'the root metadata schema may only restrict name and generateName; remove this field (metadata is always an ObjectMeta)');
+      problems.push({ path: childPath(childPath(pathOf(), 'properties'), name), rule: 'root-metadata', message: 'the root metadata schema may only restrict name and generateName; remove this field (metadata is always an ObjectMeta)' });
     }
   }
 }

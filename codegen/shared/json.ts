@@ -108,25 +108,25 @@ function sortedView(node: JsonValue): JsonValue | typeof SLOW_PATH {
     }
     return copy ?? node;
   }
-  const keys = Object.keys(node);
+  // one pass without allocating: is every key in order and every child its own view?
+  let previous: string | undefined;
   let inOrder = true;
-  let changed = false;
-  const views: JsonValue[] = new Array<JsonValue>(keys.length);
-  for (let i = 0; i < keys.length; i += 1) {
-    const key = keys[i] as string;
+  let changed: Map<string, JsonValue> | undefined;
+  for (const key in node) {
     if (needsSlowPath(key)) return SLOW_PATH;
-    if (i > 0 && !((keys[i - 1] as string) < key)) inOrder = false;
+    if (previous !== undefined && !(previous < key)) inOrder = false;
+    previous = key;
     const child = node[key] as JsonValue;
-    const view = typeof child === 'object' && child !== null ? sortedView(child) : child;
+    if (typeof child !== 'object' || child === null) continue;
+    const view = sortedView(child);
     if (view === SLOW_PATH) return SLOW_PATH;
-    views[i] = view;
-    if (view !== child) changed = true;
+    if (view !== child) (changed ??= new Map()).set(key, view);
   }
-  if (inOrder && !changed) return node;
-  const order = keys.map((_key, i) => i);
-  if (!inOrder) order.sort((a, b) => ((keys[a] as string) < (keys[b] as string) ? -1 : 1));
+  if (inOrder && changed === undefined) return node;
+  const keys = Object.keys(node);
+  if (!inOrder) keys.sort();
   const copy: JsonObject = {};
-  for (const i of order) copy[keys[i] as string] = views[i] as JsonValue;
+  for (const key of keys) copy[key] = changed?.get(key) ?? (node[key] as JsonValue);
   return copy;
 }
 

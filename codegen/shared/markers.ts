@@ -110,27 +110,34 @@ export function decodeValue(text: string, codec: MarkerCodec): JsonValue {
 
 /**
  * The tags for the keywords of `info` (a schema node without the parts the TypeScript type
- * carries), in table order; keywords without a dedicated tag become `@openapi <key> <json>`.
+ * carries, or a node and the keys in `skip` that it carries), in table order; keywords without a
+ * dedicated tag become `@openapi <key> <json>`.
  */
-export function schemaInfoToTags(info: JsonObject): DocTag[] {
+export function schemaInfoToTags(info: JsonObject, skip?: ReadonlySet<string>): DocTag[] {
   const tags: DocTag[] = [];
-  const keys = Object.keys(info);
-  if (keys.length === 0) return tags;
   // the markers of the keys present, in table order (a node has a few keys; the table has dozens)
-  const markers = keys.flatMap((key) => BY_KEY.get(key) ?? []).sort((a, b) => (TABLE_ORDER.get(a) ?? 0) - (TABLE_ORDER.get(b) ?? 0));
-  for (const marker of markers) {
-    const value = info[marker.key];
-    if (value === undefined) continue;
-    if (marker.repeated === true && Array.isArray(value) && value.length > 0) {
-      for (const item of value) tags.push({ name: marker.tag, value: encodeValue(item, marker.codec) });
-    } else {
-      tags.push({ name: marker.tag, value: encodeValue(value, marker.codec) });
+  let markers: SchemaMarker[] | undefined;
+  let others: string[] | undefined;
+  for (const key in info) {
+    if (skip?.has(key) === true) continue;
+    const marker = BY_KEY.get(key);
+    if (marker !== undefined) (markers ??= []).push(marker);
+    else if (key !== 'description') (others ??= []).push(key);
+  }
+  if (markers !== undefined) {
+    if (markers.length > 1) markers.sort((a, b) => (TABLE_ORDER.get(a) ?? 0) - (TABLE_ORDER.get(b) ?? 0));
+    for (const marker of markers) {
+      const value = info[marker.key];
+      if (value === undefined) continue;
+      if (marker.repeated === true && Array.isArray(value) && value.length > 0) {
+        for (const item of value) tags.push({ name: marker.tag, value: encodeValue(item, marker.codec) });
+      } else {
+        tags.push({ name: marker.tag, value: encodeValue(value, marker.codec) });
+      }
     }
   }
-  for (const key of keys) {
-    const value = info[key] as JsonValue;
-    if (BY_KEY.has(key) || key === 'description') continue;
-    tags.push({ name: SPECIAL_SCHEMA_TAGS.openapi, value: `${key} ${JSON.stringify(value)}` });
+  if (others !== undefined) {
+    for (const key of others) tags.push({ name: SPECIAL_SCHEMA_TAGS.openapi, value: `${key} ${JSON.stringify(info[key] as JsonValue)}` });
   }
   return tags;
 }

@@ -33,6 +33,8 @@ export function isPlainPropertyName(name: string): boolean {
 
 /** A single-quoted TypeScript string literal for any string. */
 export function quoteString(value: string): string {
+  // eslint-disable-next-line no-control-regex -- the characters that need an escape
+  if (!/['\\\x00-\x1f\x7f\u2028\u2029]/.test(value)) return `'${value}'`;
   let out = "'";
   for (const ch of value) {
     const code = ch.codePointAt(0) ?? 0;
@@ -59,6 +61,7 @@ export function propertyKey(name: string): string {
  * empty result becomes `Field`.
  */
 export function pascalCase(name: string): string {
+  if (/^[A-Za-z0-9]+$/.test(name)) return name.charAt(0).toUpperCase() + name.slice(1);
   const parts = name.split(/[^A-Za-z0-9]+/).filter((part) => part !== '');
   const joined = parts.map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
   return joined === '' ? 'Field' : joined;

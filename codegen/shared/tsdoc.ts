@@ -42,6 +42,9 @@ function unescapeClose(line: string): string {
 
 function escapeDescriptionLine(line: string): string {
   const escaped = escapeClose(line);
+  const first = escaped.charCodeAt(0);
+  // most lines start with a printable ASCII character other than `@` and `\`: nothing to check
+  if (first > 32 && first < 127 && first !== 64 && first !== 92) return escaped;
   const start = escaped.trimStart();
   return start.startsWith('@') || start.startsWith('\\') ? `\\${escaped}` : escaped;
 }
@@ -60,20 +63,39 @@ export function isPlainDescription(text: string): boolean {
  */
 export function renderDocComment(doc: DocComment, indent: string): string {
   if (isEmptyDoc(doc)) return '';
-  const lines: string[] = [];
-  if (doc.description !== undefined) {
-    for (const line of doc.description.split('\n')) lines.push(escapeDescriptionLine(line));
+  // each line is `\n<indent> * <line>` (an empty one `\n<indent> *`), built in one string
+  const prefix = `\n${indent} * `;
+  const blank = `\n${indent} *`;
+  let body = '';
+  let count = 0;
+  let only = '';
+  const description = doc.description;
+  if (description !== undefined) {
+    for (let start = 0; ; ) {
+      const newline = description.indexOf('\n', start);
+      const line = escapeDescriptionLine(newline === -1 ? description.slice(start) : description.slice(start, newline));
+      body += line === '' ? blank : prefix + line;
+      only = line;
+      count += 1;
+      if (newline === -1) break;
+      start = newline + 1;
+    }
   }
   if (doc.tags.length > 0) {
-    if (doc.description !== undefined) lines.push('');
-    for (const tag of doc.tags) lines.push(escapeClose(tag.value === '' ? `@${tag.name}` : `@${tag.name} ${tag.value}`));
+    if (description !== undefined) {
+      body += blank;
+      count += 1;
+    }
+    for (const tag of doc.tags) {
+      only = escapeClose(tag.value === '' ? `@${tag.name}` : `@${tag.name} ${tag.value}`);
+      body += prefix + only;
+      count += 1;
+    }
   }
-  const only = lines[0];
-  if (lines.length === 1 && only !== undefined && only !== '' && only === only.trim() && !only.endsWith('*')) {
+  if (count === 1 && only !== '' && only === only.trim() && !only.endsWith('*')) {
     return `${indent}/** ${only} */\n`;
   }
-  const body = lines.map((line) => (line === '' ? `${indent} *` : `${indent} * ${line}`)).join('\n');
-  return `${indent}/**\n${body}\n${indent} */\n`;
+  return `${indent}/**${body}\n${indent} */\n`;
 }
 
 /**
