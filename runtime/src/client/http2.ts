@@ -2,6 +2,7 @@ import { connect, type ClientHttp2Session, type ClientHttp2Stream, type Incoming
 import type { Clock, Timer } from '../util/clock.js';
 import type { Answer, Connections, Reply } from './connection-types.js';
 import type { Call } from './deadline.js';
+import { bindDefinesAccessor, openStream } from './http2-request.js';
 import { buildPath, requestHeaders, withCredentials, type PreparedCluster } from './prepared.js';
 
 /**
@@ -28,6 +29,11 @@ export interface Http2Options {
   readonly pingIntervalMs: number;
   /** Replace the connection when a PING (or the connect) is not answered within this, in ms. */
   readonly pingTimeoutMs: number;
+  /**
+   * Start streams without the deprecated accessor Node's `AsyncResource.prototype.bind` defines on
+   * every `session.request` (see {@link openStream}; default true).
+   */
+  readonly leanStreamStart?: boolean;
   /** Called when a connection was found dead and replaced (not for a graceful GOAWAY). */
   readonly onReplaced?: (cause: unknown) => void;
 }
@@ -60,6 +66,7 @@ interface Live {
  */
 export function createHttp2Connections(cluster: PreparedCluster, options: Http2Options): Connections {
   const { clock, pingIntervalMs, pingTimeoutMs } = options;
+  const lean = (options.leanStreamStart ?? true) && bindDefinesAccessor();
   let current: Live | undefined;
   let destroyed = false;
 
@@ -138,7 +145,7 @@ export function createHttp2Connections(cluster: PreparedCluster, options: Http2O
     return new Promise<Answer>((resolve, reject) => {
       let stream: ClientHttp2Stream;
       try {
-        stream = conn.session.request(headers, { endStream: payload === undefined, signal });
+        stream = openStream(conn.session, headers, { endStream: payload === undefined, signal }, lean);
       } catch (err) {
         // the session closed between live() and now (a GOAWAY, an error): no stream left
         reject(new ConnectionLostError(`no HTTP/2 stream could be opened to ${cluster.authority}`, { cause: err }));
@@ -173,7 +180,7 @@ export function createHttp2Connections(cluster: PreparedCluster, options: Http2O
     return new Promise<Reply>((resolve, reject) => {
       let stream: ClientHttp2Stream;
       try {
-        stream = conn.session.request(headers, payload === undefined ? END_STREAM : KEEP_OPEN);
+        stream = openStream(conn.session, headers, payload === undefined ? END_STREAM : KEEP_OPEN, lean);
       } catch (err) {
         reject(new ConnectionLostError(`no HTTP/2 stream could be opened to ${cluster.authority}`, { cause: err }));
         return;
