@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 interface ProfileNode {
   readonly id: number;
-  readonly callFrame: { readonly functionName: string; readonly url: string };
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber?: number };
 }
 
 interface CpuProfile {
@@ -24,6 +24,22 @@ export interface ProfileShare {
   readonly group: string;
   readonly percent: number;
   readonly ms: number;
+}
+
+/** One function's self time (the heaviest functions of a profile). */
+export interface ProfileFunction {
+  /** `name (script:line)`, the script shortened to what follows node_modules/ or runtime/dist/. */
+  readonly function: string;
+  readonly group: string;
+  readonly percent: number;
+  readonly ms: number;
+}
+
+function functionLabel(frame: ProfileNode['callFrame']): string {
+  const name = frame.functionName === '' ? '(anonymous)' : frame.functionName;
+  if (frame.url === '') return name;
+  const script = frame.url.replace(/^.*\/(node_modules|runtime\/dist)\//, '').replace(/^file:\/\/.*\//, '');
+  return `${name} (${script}:${(frame.lineNumber ?? -1) + 1})`;
 }
 
 /** The group of a function, by its script's URL. */
@@ -54,15 +70,18 @@ export function groupOf(functionName: string, url: string): string {
 
 /**
  * Reads the one .cpuprofile in `dir` and returns the groups' shares of busy time after
- * `fromMonoUs` (CLOCK_MONOTONIC µs, V8's profile clock on Linux), largest first.
+ * `fromMonoUs` (CLOCK_MONOTONIC µs, V8's profile clock on Linux), largest first, and the
+ * `topFunctions` functions with the most self time.
  * @throws Error when `dir` holds no profile.
  */
-export function summarizeProfile(dir: string, fromMonoUs: number): { shares: ProfileShare[]; busyMs: number } {
+export function summarizeProfile(dir: string, fromMonoUs: number, topFunctions = 15): { shares: ProfileShare[]; busyMs: number; top: ProfileFunction[] } {
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile in ${dir}`);
   const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
   const groupById = new Map(profile.nodes.map((n) => [n.id, groupOf(n.callFrame.functionName, n.callFrame.url)]));
+  const labelById = new Map(profile.nodes.map((n) => [n.id, functionLabel(n.callFrame)]));
   const us = new Map<string, number>();
+  const fnUs = new Map<string, { group: string; us: number }>();
   let t = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
     const delta = profile.timeDeltas[i] ?? 0;
@@ -70,11 +89,20 @@ export function summarizeProfile(dir: string, fromMonoUs: number): { shares: Pro
     if (t < fromMonoUs) continue;
     const group = groupById.get(profile.samples[i] ?? -1) ?? 'other';
     us.set(group, (us.get(group) ?? 0) + delta);
+    if (group === 'idle') continue;
+    const fn = labelById.get(profile.samples[i] ?? -1) ?? 'other';
+    const entry = fnUs.get(fn) ?? { group, us: 0 };
+    entry.us += delta;
+    fnUs.set(fn, entry);
   }
   us.delete('idle');
   const busy = [...us.values()].reduce((a, b) => a + b, 0);
   const shares = [...us.entries()]
     .map(([group, v]) => ({ group, percent: (v / busy) * 100, ms: v / 1000 }))
     .sort((a, b) => b.percent - a.percent);
-  return { shares, busyMs: busy / 1000 };
+  const top = [...fnUs.entries()]
+    .map(([fn, e]) => ({ function: fn, group: e.group, percent: (e.us / busy) * 100, ms: e.us / 1000 }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, topFunctions);
+  return { shares, busyMs: busy / 1000, top };
 }

@@ -4,7 +4,7 @@
  * client alone costs next to client-go's, what Opkit's transport adds to it, what each operator
  * layer adds to its raw traffic, what Node 24 changes) and the CPU profiles of profiled sides.
  */
-import type { ProfileShare } from './cpu-profile.js';
+import type { ProfileFunction, ProfileShare } from './cpu-profile.js';
 import type { ThroughputSample } from './cr-workloads.js';
 import { median, pairedRatio, round } from './stats.js';
 
@@ -28,6 +28,8 @@ export interface SideProfile {
   /** The same run's process CPU (rusage: every thread, user and kernel) per 1000 objects. */
   readonly cpuSecPer1000: number;
   readonly shares: readonly ProfileShare[];
+  /** The functions with the most self time. */
+  readonly top: readonly ProfileFunction[];
 }
 
 /** A paired ratio: per round a / b, then median, min, max. */
@@ -219,6 +221,16 @@ export function profilesMarkdown(profiles: readonly SideProfile[]): string[] {
     `| the same run's process CPU (rusage: every thread, user + kernel) | ${profiles.map((p) => `${fmt(p.cpuSecPer1000 * 1000)} ms`).join(' | ')} |`,
     '',
   );
+  // the floor's own heaviest functions: Node's code that any client of this traffic runs
+  for (const p of profiles.filter((x) => x.side.startsWith('node-'))) {
+    lines.push(
+      `Heaviest functions of ${p.label} (self time, ms per 1000 objects): ${p.top
+        .slice(0, 12)
+        .map((t) => `\`${t.function}\` ${fmt((t.ms / p.objects) * 1000)}`)
+        .join(', ')}.`,
+      '',
+    );
+  }
   return lines;
 }
 
