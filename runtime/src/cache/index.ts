@@ -6,7 +6,7 @@
  */
 export type { EventHandler, HandlerRegistration, ReadonlyStore, InformerScope, Informer, IndexFunc, Cache, WatchHealth, InformerWatchHealth } from './types.js';
 export { Store, StoreWriter, createStore, objectKey, NAMESPACE_INDEX, type StoreChange, type StoreOptions } from './store.js';
-export { reflector, type ReflectorOptions, type ReflectorEvent } from './reflector.js';
+export { reflector, Reflector, type ReflectorOptions, type ReflectorEvent } from './reflector.js';
 export { stripManagedFields, deepFreeze, type Transform } from './transform.js';
 export { SharedInformer, type SharedInformerOptions, type HandlerOptions, type WatcherTuning } from './informer.js';
 export { InformerCache, createCache, type CacheOptions, type CacheTransform, type InformerOverrides } from './cache.js';

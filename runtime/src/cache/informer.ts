@@ -2,9 +2,10 @@ import { gvkString, type KubeObject, type Resource } from '../api/resource.js';
 import type { Transport } from '../client/transport.js';
 import { realClock, type Clock, type Timer } from '../util/clock.js';
 import { ResourceExpiredError, WatchStalledError } from '../watch/errors.js';
-import { watcher, type WatcherOptions } from '../watch/watcher.js';
+import { runWatcher } from '../watch/watch-loop.js';
+import type { WatcherOptions } from '../watch/watcher.js';
 import { InformerStoppedError } from './errors.js';
-import { reflector } from './reflector.js';
+import { Reflector, type ReflectorEvent } from './reflector.js';
 import { createStore, type Store, type StoreChange, type StoreWriter } from './store.js';
 import type { Transform } from './transform.js';
 import type { EventHandler, HandlerRegistration, IndexFunc, Informer, InformerScope, WatchHealth } from './types.js';
@@ -192,32 +193,19 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
     this.#ended = undefined;
     const onError = this.#options.onError;
     try {
-      const events = watcher(this.#options.transport, this.resource, {
-        ...this.#options.watcher,
-        signal,
-        scope: this.scope,
-        clock: this.#clock,
-      });
-      const options = {
+      const core = new Reflector(this.#writer, {
         ...(this.#options.transform ? { transform: this.#options.transform } : {}),
         ...(this.#options.freeze === undefined ? {} : { freeze: this.#options.freeze }),
         onTransformError: (error: unknown) => this.#call(() => onError?.(error)),
-      };
-      for await (const event of reflector(this.#writer, events, options)) {
-        if (event.type === 'error') {
-          if (!(event.error instanceof ResourceExpiredError)) this.#setWatching(false, event.error);
-          this.#call(() => onError?.(event.error));
-        } else if (event.type === 'connected') {
-          this.#setWatching(true, undefined);
-        } else if (event.type === 'bookmark') {
-          this.#resourceVersion = event.resourceVersion;
-        } else {
-          this.#resourceVersion = event.resourceVersion;
-          if (event.relist) this.#setWatching(true, undefined);
-          this.#dispatch(event.changes, event.generation);
-          if (event.relist && !this.#synced) this.#markSynced();
-        }
-      }
+      });
+      // Every watch event runs from the connection's data callback through the store to the
+      // handlers in one synchronous step: no promise, async iterator or microtask per event.
+      await runWatcher(this.#options.transport, this.resource, { ...this.#options.watcher, signal, scope: this.scope, clock: this.#clock }, {
+        event: (watcherEvent) => {
+          const event = core.step(watcherEvent);
+          if (event) this.#onReflected(event);
+        },
+      });
       this.#ended = { error: new InformerStoppedError(gvkString(this.resource)) };
       this.#settleWaiters(this.#ended.error);
     } catch (err) {
@@ -231,6 +219,22 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
         registration.timer?.cancel();
         registration.timer = undefined;
       }
+    }
+  }
+
+  #onReflected(event: ReflectorEvent<T>): void {
+    if (event.type === 'changes') {
+      this.#resourceVersion = event.resourceVersion;
+      if (event.relist) this.#setWatching(true, undefined);
+      this.#dispatch(event.changes, event.generation);
+      if (event.relist && !this.#synced) this.#markSynced();
+    } else if (event.type === 'bookmark') {
+      this.#resourceVersion = event.resourceVersion;
+    } else if (event.type === 'connected') {
+      this.#setWatching(true, undefined);
+    } else {
+      if (!(event.error instanceof ResourceExpiredError)) this.#setWatching(false, event.error);
+      this.#report(event.error);
     }
   }
 

@@ -27,7 +27,7 @@ export {
   type ApplyOptions,
   type DeleteOptions,
 } from './client.js';
-export { createTransport, type Transport, type TransportRequest, type TransportOptions, type TransportProtocol, type Query } from './transport.js';
+export { createTransport, type Transport, type TransportRequest, type TransportOptions, type TransportProtocol, type Query, type StreamSink, type StreamFlow } from './transport.js';
 export type { RestConfig, TlsConfig, CredentialSource } from './rest-config.js';
 export { loadKubeConfig, type LoadKubeConfigOptions } from './kubeconfig/load.js';
 export { KubeConfigError, type KubeConfigErrorReason } from './kubeconfig/errors.js';

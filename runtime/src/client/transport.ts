@@ -50,6 +50,17 @@ export interface Transport {
    * @throws ApiError when the server answers with an error status or the connection fails.
    */
   stream(req: TransportRequest): AsyncIterable<string>;
+  /**
+   * Opens a streaming GET (a watch) and pushes its body to `sink` as UTF-8 text, chunk by chunk,
+   * synchronously from the body's `data` event: no promise or async iterator per chunk or line.
+   * Resolves when the server ends the stream or `signal` aborts; rejects like {@link Transport.stream}.
+   * Optional: the watcher falls back to `stream` without it.
+   *
+   * Guarantees: chunks arrive in order and whole characters (a multi-byte character is never
+   * split); nothing is delivered after `signal` aborted or after `sink.data` threw (the promise
+   * then rejects with that exception, unchanged, and the stream is ended).
+   */
+  streamTo?(req: TransportRequest, sink: StreamSink): Promise<void>;
   /** Closes the connections and stops health probes. */
   close(): void;
   /**
@@ -59,6 +70,22 @@ export interface Transport {
   flush?(): void;
   /** The client's view of the server's health (probes `/readyz` after failures). */
   readonly health?: ServerHealth | undefined;
+}
+
+/** Pauses and resumes the body of a {@link Transport.streamTo} stream (backpressure). */
+export interface StreamFlow {
+  /** Stops handing over data (the connection's flow control then holds the server back). */
+  pause(): void;
+  /** Hands over data again. */
+  resume(): void;
+}
+
+/** Receives the body of a {@link Transport.streamTo} stream. */
+export interface StreamSink {
+  /** The server answered 2xx, before any data; `flow` pauses and resumes the body. */
+  open?(flow: StreamFlow): void;
+  /** The next chunk of the body (UTF-8 text, any number of lines, possibly a partial one). */
+  data(text: string): void;
 }
 
 /** How often one GET is sent again after its HTTP/2 connection was lost (within its deadline). */
@@ -316,6 +343,60 @@ export function createTransport(config: RestConfig | KubeConfig, options: Transp
         deadline.cancel();
       }
       if (partial.trim() !== '') yield partial;
+    },
+
+    async streamTo(req: TransportRequest, sink: StreamSink): Promise<void> {
+      if (gate.delayFor(req.path) > 0) await gate.wait(req.path, req.signal);
+      const startedAt = clock.now();
+      const deadline = deadlineFor(req, watchOpenTimeoutMs, 'watch');
+      let res: Answer;
+      try {
+        res = await open(req, 'application/json', deadline.signal);
+        deadline.clearTimer();
+        observe(req, res, startedAt);
+        if (res.status >= 400) throw answerError(req, res, await readBody(res).catch(() => ''));
+      } catch (err) {
+        deadline.cancel();
+        throw failure(req, err, deadline.expired);
+      }
+      const body = res.body;
+      const signal = req.signal;
+      body.setEncoding('utf8');
+      return new Promise<void>((resolve, reject) => {
+        let settled = false;
+        // raw: the sink's own exception, handed back unchanged (not a transport failure)
+        const settle = (error: unknown, raw: boolean): void => {
+          if (settled) return;
+          settled = true;
+          signal?.removeEventListener('abort', onAbort);
+          body.off('data', onData);
+          body.destroy();
+          deadline.cancel();
+          if (error === undefined || (!raw && signal?.aborted)) resolve();
+          else reject(raw ? error : failure(req, error, deadline.expired));
+        };
+        const onAbort = (): void => settle(undefined, false);
+        const onData = (chunk: string): void => {
+          if (settled) return;
+          try {
+            sink.data(chunk);
+          } catch (err) {
+            settle(err, true);
+          }
+        };
+        if (signal?.aborted) return settle(undefined, false);
+        signal?.addEventListener('abort', onAbort, { once: true });
+        body.once('end', () => settle(undefined, false));
+        body.once('error', (err: unknown) => settle(err, false));
+        body.once('close', () => settle(new Error('the watch stream closed before its end'), false));
+        try {
+          req.onOpen?.();
+          sink.open?.({ pause: () => body.pause(), resume: () => body.resume() });
+        } catch (err) {
+          return settle(err, true);
+        }
+        body.on('data', onData);
+      });
     },
 
     close(): void {

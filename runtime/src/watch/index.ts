@@ -4,5 +4,6 @@
  * @packageDocumentation
  */
 export { watcher, INITIAL_EVENTS_END_ANNOTATION, type InitialListMode, type WatcherOptions, type WatcherEvent } from './watcher.js';
+export { runWatcher, type WatcherSink } from './watch-loop.js';
 export { exponentialBackoff, createBackoff, type Backoff, type BackoffOptions, type BackoffSpec } from './backoff.js';
 export { WatchError, KindNotServedError, ForbiddenError, ResourceExpiredError, WatchStalledError, type WatchErrorReason } from './errors.js';

@@ -4,7 +4,7 @@ import type { KubeObject } from '../../../runtime/src/api/resource.js';
 import type { EventHandler } from '../../../runtime/src/cache/types.js';
 import type { Client } from '../../../runtime/src/client/client.js';
 import { ApiError } from '../../../runtime/src/client/errors.js';
-import type { Transport, TransportRequest } from '../../../runtime/src/client/transport.js';
+import type { StreamSink, Transport, TransportRequest } from '../../../runtime/src/client/transport.js';
 
 /**
  * A real {@link Transport} with a recorder and switches: `partition()` cuts every open watch (it
@@ -68,6 +68,27 @@ export class TestTransport implements Transport {
     this.#active.add(cut);
     try {
       for await (const line of this.#inner.stream({ ...req, signal: cut.signal })) if (!silent) yield line;
+      if (cut.signal.aborted && !req.signal?.aborted) throw this.#refuse(req);
+    } finally {
+      this.#active.delete(cut);
+      req.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** The push form, over the real transport's `streamTo`, with the same switches as {@link TestTransport.stream}. */
+  async streamTo(req: TransportRequest, sink: StreamSink): Promise<void> {
+    this.requests.push({ ...req, at: Date.now() });
+    const silent = this.#silentWatches > 0;
+    if (silent) this.#silentWatches--;
+    if (this.#partitioned) throw this.#refuse(req);
+    const inner = this.#inner.streamTo;
+    if (!inner) throw new Error('the inner transport has no streamTo');
+    const cut = new AbortController();
+    const onAbort = (): void => cut.abort();
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    this.#active.add(cut);
+    try {
+      await inner.call(this.#inner, { ...req, signal: cut.signal }, silent ? { ...(sink.open ? { open: (flow) => sink.open?.(flow) } : {}), data: () => undefined } : sink);
       if (cut.signal.aborted && !req.signal?.aborted) throw this.#refuse(req);
     } finally {
       this.#active.delete(cut);

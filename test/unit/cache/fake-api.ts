@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../../runtime/src/api/resource.js';
 import { ApiError, type StatusBody } from '../../../runtime/src/client/errors.js';
 import type { ServerHealth } from '../../../runtime/src/client/health.js';
-import type { Transport, TransportRequest } from '../../../runtime/src/client/transport.js';
+import type { StreamSink, Transport, TransportRequest } from '../../../runtime/src/client/transport.js';
 
 /** What the next watch open does instead of streaming normally. */
 export type WatchFault = { kind: 'error'; status: number; retryAfterMs?: number } | { kind: 'gone-event' } | { kind: 'silent' } | { kind: 'close' } | { kind: 'garbage' };
@@ -221,9 +221,45 @@ export class FakeApi implements Transport {
     return channel;
   }
 
+  /**
+   * The push form of {@link FakeApi.stream}: each line goes to `sink.data` with its `\n` (so the
+   * watcher's line splitting runs), and the sink's pause holds the next line back.
+   */
+  async streamTo(req: TransportRequest, sink: StreamSink): Promise<void> {
+    let paused: Promise<void> | undefined;
+    let resume: (() => void) | undefined;
+    // as the real transport does, an abort ends a paused stream too
+    req.signal?.addEventListener('abort', () => resume?.(), { once: true });
+    const flow = {
+      pause: () => void (paused ??= new Promise<void>((resolve) => (resume = resolve))),
+      resume: () => {
+        paused = undefined;
+        resume?.();
+      },
+    };
+    for await (const line of this.stream({ ...req, onOpen: () => sink.open?.(flow) })) {
+      if (req.signal?.aborted) return;
+      sink.data(`${line}\n`);
+      if (paused) await paused;
+    }
+  }
+
   close(): void {
     this.endWatches();
   }
+}
+
+/** `api` without `streamTo`: the watcher then reads lines through `stream`, its fallback. */
+export function withoutStreamTo(api: FakeApi): Transport {
+  return {
+    request: (req) => api.request(req),
+    stream: (req) => api.stream(req),
+    flush: () => api.flush(),
+    close: () => api.close(),
+    get health() {
+      return api.health;
+    },
+  };
 }
 
 /** A ConfigMap-shaped object. */

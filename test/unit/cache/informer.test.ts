@@ -5,6 +5,7 @@ import { InformerStoppedError } from '../../../runtime/src/cache/errors.js';
 import { SharedInformer, type SharedInformerOptions } from '../../../runtime/src/cache/informer.js';
 import type { EventHandler } from '../../../runtime/src/cache/types.js';
 import { KindNotServedError } from '../../../runtime/src/watch/errors.js';
+import type { StreamSink, Transport, TransportRequest } from '../../../runtime/src/client/transport.js';
 import { FakeApi, cm } from './fake-api.js';
 import { FakeClock, flushMicrotasks, until } from './helpers.js';
 
@@ -203,5 +204,45 @@ describe('SharedInformer', () => {
     await flushMicrotasks();
     expect(result()).toEqual({ ended: true, runError: undefined });
     expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('runs a watch event from the data callback through the store to the handlers before the callback returns', async () => {
+    const clock = new FakeClock({ start: 0 });
+    let sink: StreamSink | undefined;
+    const transport: Transport = {
+      request: <T>() => Promise.resolve({ items: [], metadata: { resourceVersion: '5' } } as T),
+      stream: () => {
+        throw new Error('streamTo is used');
+      },
+      streamTo: (req: TransportRequest, s: StreamSink) =>
+        new Promise<void>((resolve) => {
+          sink = s;
+          s.open?.({ pause: () => undefined, resume: () => undefined });
+          req.signal?.addEventListener('abort', () => resolve(), { once: true });
+        }),
+      close: () => undefined,
+    };
+    const informer = new SharedInformer<KubeObject>({ transport, resource: ConfigMap, clock });
+    const h = recorder();
+    informer.addEventHandler(h);
+    const controller = new AbortController();
+    const running = informer.run(controller.signal);
+    await informer.waitForSync();
+    await until(clock, () => sink !== undefined);
+    const line = (type: string, name: string, rv: string): string =>
+      JSON.stringify({ type, object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', resourceVersion: rv, managedFields: [{ manager: 'x' }] } } });
+    const second = line('MODIFIED', 'a', '7');
+    // one chunk with a whole line and the start of the next; the rest comes in the next chunk
+    sink?.data(`${line('ADDED', 'a', '6')}\n${second.slice(0, 20)}`);
+    expect(h.log).toEqual(['add:a']);
+    const cached = informer.store.get('default/a');
+    expect(cached?.metadata?.resourceVersion).toBe('6');
+    expect(cached?.metadata?.managedFields).toBeUndefined();
+    expect(Object.isFrozen(cached?.metadata)).toBe(true);
+    sink?.data(`${second.slice(20)}\n`);
+    expect(h.log).toEqual(['add:a', 'update:a:6->7']);
+    expect(informer.resourceVersion).toBe('7');
+    controller.abort();
+    await running;
   });
 });

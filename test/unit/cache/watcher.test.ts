@@ -4,7 +4,8 @@ import { ConfigMap } from '../../../runtime/src/api/builtins.js';
 import { exponentialBackoff } from '../../../runtime/src/watch/backoff.js';
 import { ForbiddenError, KindNotServedError, ResourceExpiredError, WatchError, WatchStalledError } from '../../../runtime/src/watch/errors.js';
 import { watcher, type WatcherEvent, type WatcherOptions } from '../../../runtime/src/watch/watcher.js';
-import { FakeApi, cm } from './fake-api.js';
+import type { StreamSink, TransportRequest } from '../../../runtime/src/client/transport.js';
+import { FakeApi, cm, withoutStreamTo } from './fake-api.js';
 import { FakeClock, collect, flushMicrotasks, until } from './helpers.js';
 
 const PATH = '/api/v1/configmaps';
@@ -376,6 +377,74 @@ describe('watcher with a misbehaving transport', () => {
     controller.abort();
     await run.done;
     expect(run.error).toBeUndefined();
+  });
+});
+
+describe('watcher: how it reads the watch connection', () => {
+  it('reads the same events through stream() when the transport has no streamTo, stall detection included', async () => {
+    const api = new FakeApi(PATH);
+    const clock = new FakeClock({ start: 1_000_000 });
+    const controller = new AbortController();
+    const run = collect(watcher(withoutStreamTo(api), ConfigMap, { signal: controller.signal, clock, stallTimeoutMs: 5_000, backoff: { random: () => 0.5 } }));
+    await until(clock, () => api.watchRequests.length === 1);
+    api.upsert(cm('a'));
+    api.upsert(cm('a', { data: { x: '1' } }));
+    api.remove('default/a');
+    api.bookmark();
+    await until(clock, () => run.events.some((e) => e.type === 'bookmark'));
+    expect(run.events.map((e) => e.type)).toEqual(['init', 'initPage', 'initDone', 'connected', 'apply', 'apply', 'delete', 'bookmark']);
+    api.watchFaults.push({ kind: 'silent' });
+    api.endWatches();
+    await until(clock, () => errors(run.events).length === 1);
+    expect(errors(run.events)[0]?.error).toBeInstanceOf(WatchStalledError);
+    await until(clock, () => api.watchRequests.length === 3);
+    expect(api.watchRequests[2]?.query?.resourceVersion).toBe('104');
+    controller.abort();
+    await run.done;
+    expect(run.error).toBeUndefined();
+  });
+
+  it('pauses the connection while the consumer of the generator is behind, without counting that as a stall', async () => {
+    const api = new FakeApi(PATH);
+    const clock = new FakeClock({ start: 1_000_000 });
+    const controller = new AbortController();
+    let handedOver = 0;
+    const transport = {
+      request: <T>(req: TransportRequest) => api.request<T>(req),
+      stream: (req: TransportRequest) => api.stream(req),
+      streamTo: (req: TransportRequest, sink: StreamSink) =>
+        api.streamTo(req, {
+          open: (flow) => sink.open?.(flow),
+          data: (text) => {
+            handedOver++;
+            sink.data(text);
+          },
+        }),
+      close: () => api.close(),
+    };
+    const events = watcher(transport, ConfigMap, { signal: controller.signal, clock, stallTimeoutMs: 5_000, backoff: { random: () => 0.5 } });
+    const pulled: string[] = [];
+    const pull = async (): Promise<Ev> => {
+      const next = await events.next();
+      if (next.done) throw new Error('the watcher ended');
+      pulled.push(next.value.type === 'apply' ? `apply:${next.value.object.metadata?.name}` : next.value.type);
+      return next.value;
+    };
+    while (!pulled.includes('connected')) await pull();
+    for (const name of ['a', 'b', 'c']) api.upsert(cm(name));
+    await flushMicrotasks();
+    expect(await pull()).toMatchObject({ type: 'apply' });
+    await flushMicrotasks();
+    // the consumer has not asked for more: b and c wait in the connection
+    expect(handedOver).toBe(1);
+    await clock.advance(60_000);
+    await pull();
+    await pull();
+    expect(pulled.slice(-3)).toEqual(['apply:a', 'apply:b', 'apply:c']);
+    expect(handedOver).toBe(3);
+    expect(api.watchRequests).toHaveLength(1);
+    controller.abort();
+    expect(await events.next()).toEqual({ done: true, value: undefined });
   });
 });
 
