@@ -39,7 +39,9 @@ function copy(value: object): unknown {
   const out: Record<string, unknown> = {};
   for (const key in value) {
     const child: unknown = (value as Record<string, unknown>)[key];
-    set(out, key, typeof child !== 'object' || child === null ? child : copy(child));
+    const copied = typeof child !== 'object' || child === null ? child : copy(child);
+    if (key === '__proto__') defineData(out, key, copied);
+    else out[key] = copied;
   }
   return out;
 }
@@ -59,7 +61,9 @@ function copyOwnKeys(value: object): unknown {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const child: unknown = (value as Record<string, unknown>)[key];
-    set(out, key, typeof child !== 'object' || child === null ? child : copyOwnKeys(child));
+    const copied = typeof child !== 'object' || child === null ? child : copyOwnKeys(child);
+    if (key === '__proto__') defineData(out, key, copied);
+    else out[key] = copied;
   }
   return out;
 }
@@ -68,8 +72,7 @@ function copyInstance(value: object): unknown {
   return value instanceof Date ? new Date(value.getTime()) : structuredClone(value);
 }
 
-function set(out: Record<string, unknown>, key: string, child: unknown): void {
-  // A `__proto__` key (valid in a ConfigMap's data) must stay data, not become the prototype.
-  if (key === '__proto__') Object.defineProperty(out, key, { value: child, enumerable: true, writable: true, configurable: true });
-  else out[key] = child;
+/** A `__proto__` key (valid in a ConfigMap's data) must stay data, not become the prototype. */
+function defineData(out: Record<string, unknown>, key: string, child: unknown): void {
+  Object.defineProperty(out, key, { value: child, enumerable: true, writable: true, configurable: true });
 }
