@@ -207,6 +207,31 @@ function withTypeMeta<B extends object>(resource: Resource, object: B): B & { ap
 /** The query of a write without options (the common case): one shared object, not one per write. */
 const DEFAULT_WRITE_QUERY: Query = Object.freeze({ fieldManager: 'opkit' });
 
+/** Most namespaces whose collection paths one client keeps per resource (then it starts over). */
+const MAX_CACHED_NAMESPACES = 1024;
+
+/**
+ * Object paths of one client: the collection path of each (resource, namespace) is built once
+ * (`resourcePath`), an object's path is that plus its encoded name.
+ */
+class ObjectPaths {
+  readonly #collections = new WeakMap<Resource, Map<string, string>>();
+
+  object(resource: Resource, namespace: string | undefined, name: string, subresource: string | undefined): string {
+    let byNamespace = this.#collections.get(resource);
+    if (byNamespace === undefined) this.#collections.set(resource, (byNamespace = new Map()));
+    const ns = resource.namespaced && namespace ? namespace : '';
+    let collection = byNamespace.get(ns);
+    if (collection === undefined) {
+      if (byNamespace.size >= MAX_CACHED_NAMESPACES) byNamespace.clear();
+      byNamespace.set(ns, (collection = resourcePath(resource, { namespace: ns })));
+    }
+    if (!name) return collection;
+    const path = `${collection}/${encodeURIComponent(name)}`;
+    return subresource ? `${path}/${subresource}` : path;
+  }
+}
+
 function writeQuery(options: WriteOptions | undefined, extra?: Query): Query {
   if (extra === undefined && options?.fieldManager === undefined && !options?.dryRun) return DEFAULT_WRITE_QUERY;
   return { fieldManager: options?.fieldManager ?? 'opkit', dryRun: options?.dryRun ? 'All' : undefined, ...extra };
@@ -219,7 +244,9 @@ function writeQuery(options: WriteOptions | undefined, extra?: Query): Query {
  * omits); typed by the descriptor: `client.get(Widget, key)` is a `Promise<Widget>`.
  */
 export function createClient(transport: Transport): Client {
-  async function writeTo<T extends KubeObject>(
+  const paths = new ObjectPaths();
+
+  function writeTo<T extends KubeObject>(
     resource: Resource<T>,
     key: ObjectKey,
     subresource: string | undefined,
@@ -231,7 +258,7 @@ export function createClient(transport: Transport): Client {
   ): Promise<T> {
     return transport.request<T>({
       method,
-      path: resourcePath(resource, { ...key, subresource }),
+      path: paths.object(resource, key.namespace, key.name, subresource),
       query,
       body,
       ...(contentType ? { contentType } : {}),
@@ -287,7 +314,7 @@ export function createClient(transport: Transport): Client {
     async get(resource, key, options) {
       const object = await transport.request<KubeObject>({
         method: 'GET',
-        path: resourcePath(resource, key),
+        path: paths.object(resource, key.namespace, key.name, undefined),
         ...(options?.signal ? { signal: options.signal } : {}),
       });
       return withTypeMeta(resource, object as never);

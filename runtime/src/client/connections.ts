@@ -67,14 +67,14 @@ export function createHttp1Connections(cluster: PreparedCluster, options: Http1O
     exchange(req, accept, call) {
       const payload = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
       const headers = requestHeaders(cluster, accept, payload, req.contentType);
-      const path = cluster.pathPrefix + buildPath(req.path, req.query);
+      const path = cluster.pathPrefix + buildPath(req.path, req.query, cluster.queryStrings);
       if (cluster.credentials) return withCredentials(cluster.credentials, headers).then((h) => exchangeOn(req.method, path, h, payload, call));
       return exchangeOn(req.method, path, headers, payload, call);
     },
     open(req, accept, signal, pool = 'shared') {
       const payload = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
       const headers = requestHeaders(cluster, accept, payload, req.contentType);
-      const path = cluster.pathPrefix + buildPath(req.path, req.query);
+      const path = cluster.pathPrefix + buildPath(req.path, req.query, cluster.queryStrings);
       // no extra promise for static credentials: only an expiring one is awaited
       if (cluster.credentials) return withCredentials(cluster.credentials, headers).then((h) => send(req.method, path, h, payload, signal, pool));
       return send(req.method, path, headers, payload, signal, pool);

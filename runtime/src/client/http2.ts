@@ -3,7 +3,7 @@ import type { Clock, Timer } from '../util/clock.js';
 import type { Answer, Connections, Reply } from './connection-types.js';
 import type { Call } from './deadline.js';
 import { bindDefinesAccessor, openStream } from './http2-request.js';
-import { buildPath, requestHeaders, withCredentials, type PreparedCluster } from './prepared.js';
+import { buildPath, http2Headers, withCredentials, type PreparedCluster } from './prepared.js';
 
 /**
  * The HTTP/2 connection a request was on was found dead (PING unanswered, connect too slow) or
@@ -221,17 +221,13 @@ export function createHttp2Connections(cluster: PreparedCluster, options: Http2O
   return {
     exchange(req, accept, call) {
       const payload = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
-      const headers: OutgoingHttpHeaders = requestHeaders(cluster, accept, payload, req.contentType);
-      headers[':method'] = req.method;
-      headers[':path'] = cluster.pathPrefix + buildPath(req.path, req.query);
+      const headers: OutgoingHttpHeaders = http2Headers(cluster, req.method, cluster.pathPrefix + buildPath(req.path, req.query, cluster.queryStrings), accept, payload, req.contentType);
       if (cluster.credentials) return withCredentials(cluster.credentials, headers).then((h) => exchangeOn(h, payload, call));
       return exchangeOn(headers, payload, call);
     },
     open(req, accept, signal) {
       const payload = req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
-      const headers: OutgoingHttpHeaders = requestHeaders(cluster, accept, payload, req.contentType);
-      headers[':method'] = req.method;
-      headers[':path'] = cluster.pathPrefix + buildPath(req.path, req.query);
+      const headers: OutgoingHttpHeaders = http2Headers(cluster, req.method, cluster.pathPrefix + buildPath(req.path, req.query, cluster.queryStrings), accept, payload, req.contentType);
       // no extra promise for static credentials: only an expiring one is awaited
       if (cluster.credentials) return withCredentials(cluster.credentials, headers).then((h) => send(h, payload, signal));
       return send(headers, payload, signal);

@@ -21,14 +21,17 @@ export function transportMetrics(registry: MetricsRegistry): TransportMetrics {
   const deadlines = counterFamily({ registry, name: 'opkit_rest_client_deadline_exceeded_total', help: 'Requests and watch opens that passed their deadline (their connection was destroyed).', labelNames: ['kind'] });
   const retryAfter = counterFamily({ registry, name: 'opkit_rest_client_retry_after_total', help: 'Answers that asked the client to wait (Retry-After), by status code.', labelNames: ['code'] });
   const flushes = counterFamily({ registry, name: 'opkit_rest_client_pool_flushes_total', help: 'Times the idle keep-alive connections were destroyed after a stall or a deadline.', labelNames: [] });
-  // per (status, method) and per verb: no label object or key string is built per request
-  const requestChildren = new Map<string, ScalarChild>();
+  // per method, then per status / flow schema, then priority level: no label object, key string or
+  // JSON key is built per answer once a combination was seen
+  const requestChildren = new Map<string, Map<number, ScalarChild>>();
   const observers = new Map<string, (seconds: number) => void>();
+  const apfChildren = new Map<string, Map<string, ScalarChild>>();
   return {
     response: (o) => {
-      const key = `${o.status} ${o.method}`;
-      let counter = requestChildren.get(key);
-      if (counter === undefined) requestChildren.set(key, (counter = requests.child({ code: o.status === 0 ? '<error>' : String(o.status), method: o.method })));
+      let byStatus = requestChildren.get(o.method);
+      if (byStatus === undefined) requestChildren.set(o.method, (byStatus = new Map()));
+      let counter = byStatus.get(o.status);
+      if (counter === undefined) byStatus.set(o.status, (counter = requests.child({ code: o.status === 0 ? '<error>' : String(o.status), method: o.method })));
       counter.value++;
       if (o.status !== 0) {
         let observe = observers.get(o.method);
@@ -36,7 +39,13 @@ export function transportMetrics(registry: MetricsRegistry): TransportMetrics {
         observe(o.durationMs / 1000);
       }
       if (o.flowSchemaUid !== undefined || o.priorityLevelUid !== undefined) {
-        apf.child({ flow_schema_uid: o.flowSchemaUid ?? '', priority_level_uid: o.priorityLevelUid ?? '' }).value++;
+        const fs = o.flowSchemaUid ?? '';
+        const pl = o.priorityLevelUid ?? '';
+        let byLevel = apfChildren.get(fs);
+        if (byLevel === undefined) apfChildren.set(fs, (byLevel = new Map()));
+        let child = byLevel.get(pl);
+        if (child === undefined) byLevel.set(pl, (child = apf.child({ flow_schema_uid: fs, priority_level_uid: pl })));
+        child.value++;
       }
     },
     deadlineExceeded: (kind) => void deadlines.child({ kind }).value++,
