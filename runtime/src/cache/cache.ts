@@ -177,9 +177,19 @@ export class InformerCache implements Cache {
     return out;
   }
 
-  async get<T extends KubeObject>(resource: Resource<T>, key: ObjectKey, options?: { signal?: AbortSignal }): Promise<T> {
-    const informer = this.#servingInformer(resource);
-    await this.#ready(informer, `get ${gvkString(resource)} ${key.name}`, options?.signal);
+  get<T extends KubeObject>(resource: Resource<T>, key: ObjectKey, options?: { signal?: AbortSignal }): Promise<T> {
+    try {
+      const informer = this.#servingInformer(resource);
+      // a synced informer answers at once: no async frame and no await between the caller and the store
+      if (this.#run && informer.hasSynced()) return Promise.resolve(this.#cached(informer, resource, key));
+      return this.#ready(informer, `get ${gvkString(resource)} ${key.name}`, options?.signal).then(() => this.#cached(informer, resource, key));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** The cached object at `key`. @throws ApiError 404 when it is not in the cache. */
+  #cached<T extends KubeObject>(informer: SharedInformer<T>, resource: Resource<T>, key: ObjectKey): T {
     const storeKey = resource.namespaced && key.namespace ? `${key.namespace}/${key.name}` : key.name;
     const object = informer.store.get(storeKey);
     if (object) return object;
