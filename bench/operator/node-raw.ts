@@ -7,7 +7,10 @@
  * `JSON.parse`d, `--concurrency` patches in flight. `--protocol http2` (default) uses `node:http2`
  * directly, one session for everything, as client-go multiplexes one connection;
  * `--protocol https` uses `node:https` with a keep-alive agent (HTTP/1.1: the watch holds one
- * socket, each patch in flight another).
+ * socket, each patch in flight another); `--protocol tls` speaks HTTP/1.1 itself over `node:tls`
+ * sockets (one per patch in flight, one for the watch; requests written as one string, answers
+ * parsed by a few lines of code: status, Content-Length or chunked) — Node's floor without its HTTP
+ * modules: V8, TLS, sockets and `JSON.parse`.
  *
  * The server URL and the TLS client certificate come from `$KUBECONFIG` (read with Opkit's
  * `loadKubeConfig` before the "started" mark, so none of its code runs in the measured span).
@@ -15,10 +18,12 @@
  * once the list is parsed and the watch is open, `{"event":"done","ms","cpuUs","objects"}` once
  * every patch is answered and every patched object's event has arrived, then exits.
  *
- * Usage: `node node-raw.mjs --namespace NS --run ID [--concurrency C] [--protocol http2|https]`
+ * Usage: `node node-raw.mjs --namespace NS --run ID [--concurrency C] [--protocol http2|https|tls]`
  */
 import http2 from 'node:http2';
 import https from 'node:https';
+import { StringDecoder } from 'node:string_decoder';
+import tls from 'node:tls';
 import { parseArgs } from 'node:util';
 import { loadKubeConfig } from '@opkit/runtime/client';
 
@@ -37,7 +42,7 @@ const run = values.run ?? '';
 const concurrency = Number(values.concurrency);
 const protocol = values.protocol;
 if (namespace === '' || run === '' || !(concurrency > 0)) fail('needs --namespace, --run and --concurrency > 0');
-if (protocol !== 'http2' && protocol !== 'https') fail(`--protocol must be http2 or https, not "${protocol}"`);
+if (protocol !== 'http2' && protocol !== 'https' && protocol !== 'tls') fail(`--protocol must be http2, https or tls, not "${protocol}"`);
 
 function fail(message: string): never {
   process.stderr.write(`node-raw: ${message}\n`);
@@ -57,7 +62,7 @@ interface ConfigMapLike {
   readonly metadata: { readonly name: string; readonly resourceVersion?: string; readonly annotations?: Record<string, string> };
 }
 
-/** What the two protocols offer: a request whose whole answer is returned, and a streamed GET. */
+/** What each protocol offers: a request whose whole answer is returned, and a streamed GET. */
 interface Wire {
   /** Sends `body` (if any) and resolves with the answer's text; rejects on a non-2xx status. */
   call(method: string, path: string, body?: string): Promise<string>;
@@ -67,12 +72,12 @@ interface Wire {
 }
 
 const config = await loadKubeConfig({ env: process.env });
-const tls = { ca: config.tls?.ca, cert: config.tls?.cert, key: config.tls?.key, servername: config.tls?.servername };
+const tlsOptions = { ca: config.tls?.ca, cert: config.tls?.cert, key: config.tls?.key, servername: config.tls?.servername };
 const base = new URL(config.server);
 const auth = config.headers?.['Authorization'] ?? config.headers?.['authorization'];
 
 function http2Wire(): Wire {
-  const session = http2.connect(base.origin, tls);
+  const session = http2.connect(base.origin, tlsOptions);
   session.on('error', (err) => fail(`http2 session: ${String(err)}`));
   const headers = (method: string, path: string, body: boolean): http2.OutgoingHttpHeaders => ({
     ':method': method,
@@ -110,7 +115,7 @@ function http2Wire(): Wire {
 }
 
 function httpsWire(): Wire {
-  const agent = new https.Agent({ keepAlive: true, ...tls });
+  const agent = new https.Agent({ keepAlive: true, ...tlsOptions });
   const options = (method: string, path: string, body: boolean): https.RequestOptions => ({
     agent,
     host: base.hostname,
@@ -157,7 +162,143 @@ function httpsWire(): Wire {
   };
 }
 
-const wire = protocol === 'http2' ? http2Wire() : httpsWire();
+/** The answer being read on an HTTP/1.1 connection. */
+interface Exchange {
+  readonly onHead: (status: number) => void;
+  readonly onBody: (chunk: Buffer) => void;
+  readonly onEnd: () => void;
+}
+
+const CRLF2 = Buffer.from('\r\n\r\n');
+
+/**
+ * One keep-alive HTTP/1.1 connection over a TLS socket, one exchange at a time: the answer's head
+ * is read up to the blank line, then a Content-Length or chunked body (no trailers expected).
+ */
+class H1Connection {
+  readonly #socket: tls.TLSSocket;
+  #pending: Buffer = Buffer.alloc(0);
+  #exchange: Exchange | undefined;
+  /** `head`; `length`: #left body bytes; `size`: a chunk-size line; `data`: #left chunk bytes; `crlf`: the CRLF after a chunk. */
+  #state: 'head' | 'length' | 'size' | 'data' | 'crlf' | 'last' = 'head';
+  #left = 0;
+
+  constructor() {
+    this.#socket = tls.connect({ host: base.hostname, port: Number(base.port || 443), ...tlsOptions, ALPNProtocols: ['http/1.1'] });
+    this.#socket.on('data', (d: Buffer) => this.#onData(d));
+    this.#socket.on('error', (err) => fail(`tls socket: ${String(err)}`));
+  }
+
+  send(head: string, exchange: Exchange): void {
+    this.#exchange = exchange;
+    this.#state = 'head';
+    this.#socket.write(head);
+  }
+
+  close(): void {
+    this.#socket.destroy();
+  }
+
+  #onData(d: Buffer): void {
+    let buf = this.#pending.length === 0 ? d : Buffer.concat([this.#pending, d]);
+    for (;;) {
+      const ex = this.#exchange;
+      if (!ex) break;
+      if (this.#state === 'head') {
+        const end = buf.indexOf(CRLF2);
+        if (end < 0) break;
+        const head = buf.toString('latin1', 0, end).toLowerCase();
+        buf = buf.subarray(end + 4);
+        ex.onHead(Number(head.slice(9, 12)));
+        const length = /\r\ncontent-length: *(\d+)/.exec(head);
+        if (length) {
+          this.#left = Number(length[1]);
+          this.#state = 'length';
+          if (this.#left === 0) this.#finish(ex);
+        } else if (/\r\ntransfer-encoding: *chunked/.test(head)) this.#state = 'size';
+        else fail(`an answer without Content-Length or chunked encoding: ${head}`);
+      } else if (this.#state === 'length' || this.#state === 'data') {
+        if (buf.length === 0) break;
+        const n = Math.min(this.#left, buf.length);
+        ex.onBody(buf.subarray(0, n));
+        buf = buf.subarray(n);
+        this.#left -= n;
+        if (this.#left > 0) break;
+        if (this.#state === 'length') this.#finish(ex);
+        else this.#state = 'crlf';
+      } else if (this.#state === 'size') {
+        const eol = buf.indexOf('\r\n');
+        if (eol < 0) break;
+        this.#left = parseInt(buf.toString('latin1', 0, eol), 16);
+        buf = buf.subarray(eol + 2);
+        this.#state = this.#left === 0 ? 'last' : 'data';
+      } else {
+        // the CRLF after a chunk's data, or the one ending the last (empty) chunk
+        if (buf.length < 2) break;
+        buf = buf.subarray(2);
+        if (this.#state === 'last') this.#finish(ex);
+        else this.#state = 'size';
+      }
+    }
+    this.#pending = buf;
+  }
+
+  #finish(ex: Exchange): void {
+    this.#exchange = undefined;
+    this.#state = 'head';
+    ex.onEnd();
+  }
+}
+
+function tlsWire(): Wire {
+  const host = `${base.hostname}${base.port ? `:${base.port}` : ''}`;
+  const idle: H1Connection[] = [];
+  const all: H1Connection[] = [];
+  const head = (method: string, path: string, body?: string): string =>
+    `${method} ${path} HTTP/1.1\r\nHost: ${host}\r\nAccept: application/json\r\n${auth ? `Authorization: ${auth}\r\n` : ''}` +
+    (body === undefined ? '\r\n' : `Content-Type: application/merge-patch+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  const connection = (): H1Connection => {
+    const c = idle.pop();
+    if (c) return c;
+    const created = new H1Connection();
+    all.push(created);
+    return created;
+  };
+  return {
+    call(method, path, body) {
+      return new Promise((resolve, reject) => {
+        const conn = connection();
+        const chunks: Buffer[] = [];
+        let status = 0;
+        conn.send(head(method, path, body), {
+          onHead: (s) => (status = s),
+          onBody: (chunk) => chunks.push(chunk),
+          onEnd: () => {
+            idle.push(conn);
+            const text = chunks.length === 1 ? (chunks[0] as Buffer).toString() : Buffer.concat(chunks).toString();
+            if (status >= 200 && status < 300) resolve(text);
+            else reject(new Error(`${method} ${path}: ${status} ${text}`));
+          },
+        });
+      });
+    },
+    stream(path, onChunk, onEnd) {
+      return new Promise((resolve, reject) => {
+        const decoder = new StringDecoder('utf8');
+        connection().send(head('GET', path), {
+          onHead: (s) => (s === 200 ? resolve() : reject(new Error(`watch: ${s}`))),
+          onBody: (chunk) => onChunk(decoder.write(chunk)),
+          onEnd,
+        });
+      });
+    },
+    close: () => {
+      for (const c of all) c.close();
+    },
+  };
+}
+
+const wire = protocol === 'http2' ? http2Wire() : protocol === 'https' ? httpsWire() : tlsWire();
 const collection = `${base.pathname.replace(/\/$/, '')}/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps`;
 const patchBody = JSON.stringify({ metadata: { annotations: { [RUN_ANNOTATION]: run } } });
 

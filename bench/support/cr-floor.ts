@@ -138,11 +138,17 @@ export function floorSummary(samples: readonly Sample[], sides: readonly SideFac
   // bare client plus an operator layer as cheap as controller-runtime's over client-go
   const floorTarget = (floor: (c: number) => PerRound) => (c: number): PerRound =>
     combine([floor(c), cpuOf('controller-runtime', c), cpuOf('go-raw', c)], ([n = NaN, cr = NaN, g = NaN]) => (n + cr - g) / cr);
-  if (nodeSides.length > 0 && has('controller-runtime') && has('go-raw')) {
-    row('floor-target', `**Node's floor for the CPU target**: (${node} + controller-runtime − Go raw) / controller-runtime`, 'ratio', floorTarget(nodeFloor));
-    if (has('node-http2@node24')) {
-      row('floor-target@node24', "**the same on Node 24**: (Node minimal node:http2 on Node 24 + controller-runtime − Go raw) / controller-runtime", 'ratio', floorTarget((c) => cpuOf('node-http2@node24', c)));
-    }
+  const cheapest = (names: readonly string[]) => (c: number): PerRound => combine(names.map((n) => cpuOf(n, c)), (xs) => Math.min(...xs));
+  // below Node's HTTP modules: HTTP/1.1 written over TLS sockets
+  if (has('node-tls') && has('go-raw')) row('tls-vs-go', 'CPU, HTTP/1.1 over node:tls / Go raw: Node without its HTTP modules against client-go', 'ratio', (c) => ratio(cpuOf('node-tls', c), cpuOf('go-raw', c)));
+  if (has('node-tls') && nodeSides.length > 0) row('node-vs-tls', `CPU, ${node} / HTTP/1.1 over node:tls: what Node's HTTP modules cost`, 'ratio', (c) => ratio(nodeFloor(c), cpuOf('node-tls', c)));
+  if (has('node-tls') && has('opkit-raw')) row('opkit-raw-vs-tls', 'CPU, Opkit raw / HTTP/1.1 over node:tls', 'ratio', (c) => ratio(cpuOf('opkit-raw', c), cpuOf('node-tls', c)));
+  if (has('controller-runtime') && has('go-raw')) {
+    const http24 = ['node-http2@node24', 'node-https@node24'].filter(has);
+    if (nodeSides.length > 0) row('floor-target', `**Node's floor for the CPU target, with Node's HTTP modules**: (${node} + controller-runtime − Go raw) / controller-runtime`, 'ratio', floorTarget(nodeFloor));
+    if (http24.length > 0) row('floor-target@node24', `the same on Node 24 (${http24.join(', ')})`, 'ratio', floorTarget(cheapest(http24)));
+    if (has('node-tls')) row('floor-target-tls', "**Node's floor for the CPU target over node:tls sockets**: (HTTP/1.1 over node:tls + controller-runtime − Go raw) / controller-runtime", 'ratio', floorTarget((c) => cpuOf('node-tls', c)));
+    if (has('node-tls@node24')) row('floor-target-tls@node24', 'the same on Node 24 (node-tls@node24)', 'ratio', floorTarget((c) => cpuOf('node-tls@node24', c)));
   }
   for (const side of sides.filter((s) => s.name.endsWith('@node24'))) {
     const base = side.name.slice(0, -'@node24'.length);
@@ -253,12 +259,15 @@ function reading(f: FloorSummary): string {
   const layerGo = at('layer-go');
   const layerOpkit = at('layer-opkit');
   if (layerGo && layerOpkit) parts.push(`the operator layer above them adds ${layerOpkit} s per 1000 objects in Opkit and ${layerGo} s in controller-runtime`);
+  const tlsVsGo = at('tls-vs-go');
+  if (tlsVsGo) parts.push(`HTTP/1.1 written over node:tls sockets costs ${tlsVsGo}× client-go's`);
   const target = at('floor-target');
   const opkit = vsCr('opkit');
   if (target) {
     const on24 = at('floor-target@node24');
     parts.push(
       `so with an operator layer as cheap as controller-runtime's, the lowest CPU ratio to controller-runtime a Node operator of this traffic reaches is about ${target}×${on24 ? ` (${on24}× on Node 24)` : ''}` +
+        `${at('floor-target-tls') ? ` with Node's HTTP modules and ${at('floor-target-tls') ?? ''}× over node:tls sockets` : ''}` +
         `${opkit ? `, where Opkit is at ${opkit}×` : ''}${vsCr('opkit@node24') ? ` (${vsCr('opkit@node24') ?? ''}× on Node 24)` : ''}`,
     );
   }

@@ -4,6 +4,7 @@
  * patch per object with its answer parsed, each patch's watch event parsed) without a controller,
  * in Go (client-go alone), in Node (node:http2 or node:https alone) and through Opkit's transport,
  * client and watcher. A side whose name ends in `@node24` is the same Node program run on Node 24.
+ * `node-tls` writes HTTP/1.1 itself over node:tls sockets: Node without its HTTP modules.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -11,10 +12,10 @@ import type { OperatorCommand } from './operator-process.js';
 import { opkitProgram, repoRoot } from './programs.js';
 
 /** The sides, in the order the floor table lists them (cheapest layer first). */
-export const SIDE_NAMES = ['go-raw', 'node-http2', 'node-https', 'opkit-raw', 'controller-runtime', 'opkit', 'node-http2@node24', 'opkit@node24'] as const;
+export const SIDE_NAMES = ['go-raw', 'node-tls', 'node-http2', 'node-https', 'opkit-raw', 'controller-runtime', 'opkit', 'opkit@node24'] as const;
 
 /** What `--sides` may name: the sides above, and any Node side with `@node24`. */
-export const NODE_SIDES = ['node-http2', 'node-https', 'opkit-raw', 'opkit'] as const;
+export const NODE_SIDES = ['node-tls', 'node-http2', 'node-https', 'opkit-raw', 'opkit'] as const;
 
 /** One program of the throughput comparison. */
 export interface Side {
@@ -31,6 +32,7 @@ export interface Side {
 
 const LABELS: Record<string, string> = {
   'go-raw': 'Go client-go raw (list + watch + patches, no controller)',
+  'node-tls': 'Node minimal, HTTP/1.1 written over node:tls sockets (no node:http)',
   'node-http2': 'Node minimal, node:http2 (one session)',
   'node-https': 'Node minimal, node:https keep-alive HTTP/1.1',
   'opkit-raw': 'Opkit raw (transport + client + watcher, no controller)',
@@ -59,7 +61,7 @@ export async function resolveSides(list: string, goBinary: () => Promise<string>
       continue;
     }
     const program = opkitProgram(base === 'opkit' ? 'opkit-operator' : base === 'opkit-raw' ? 'opkit-raw' : 'node-raw');
-    const protocol = base === 'node-https' ? ['--protocol', 'https'] : base === 'node-http2' ? ['--protocol', 'http2'] : [];
+    const protocol = base.startsWith('node-') ? ['--protocol', base.slice('node-'.length)] : [];
     let command = program.command;
     if (onNode24) command = node24 ??= nodeFromNpm(24);
     const runtime = onNode24 ? execFileSync(command, ['--version'], { encoding: 'utf8' }).trim() : process.version;
