@@ -192,7 +192,8 @@ export function createHttp2Connections(cluster: PreparedCluster, options: Http2O
       let first: Buffer | undefined;
       let more: Buffer[] | undefined;
       let ended = false;
-      stream.once('response', (h: IncomingHttpHeaders) => {
+      // `on`, not `once`: each fires once per stream, and `once` wraps every listener in a closure more
+      stream.on('response', (h: IncomingHttpHeaders) => {
         head = h;
         status = Number(h[':status'] ?? 0);
       });
@@ -200,7 +201,7 @@ export function createHttp2Connections(cluster: PreparedCluster, options: Http2O
         if (first === undefined) first = chunk;
         else (more ??= [first]).push(chunk);
       });
-      stream.once('end', () => {
+      stream.on('end', () => {
         ended = true;
         const text = more ? Buffer.concat(more).toString('utf8') : first === undefined ? '' : first.toString('utf8');
         // the listeners live as long as the stream: a large answer must not be retained by them
@@ -208,7 +209,7 @@ export function createHttp2Connections(cluster: PreparedCluster, options: Http2O
         resolve({ status, headers: head ?? {}, text });
       });
       stream.on('error', reject);
-      stream.once('close', () => {
+      stream.on('close', () => {
         if (--conn.active === 0 && !conn.session.destroyed) conn.session.unref();
         if (ended) return;
         if (head === undefined) reject(new ConnectionLostError(`the HTTP/2 stream to ${cluster.authority} closed before an answer (code ${stream.rstCode ?? 'none'})`));
