@@ -256,14 +256,10 @@ export function createClient(transport: Transport): Client {
     query: Query,
     signal: AbortSignal | undefined,
   ): Promise<T> {
-    return transport.request<T>({
-      method,
-      path: paths.object(resource, key.namespace, key.name, subresource),
-      query,
-      body,
-      ...(contentType ? { contentType } : {}),
-      ...(signal ? { signal } : {}),
-    });
+    const path = paths.object(resource, key.namespace, key.name, subresource);
+    // one object of one shape per write (no spreads of optional fields)
+    const type = contentType ?? 'application/json';
+    return transport.request<T>(signal ? { method, path, query, body, contentType: type, signal } : { method, path, query, body, contentType: type });
   }
 
   function writer(subresource: 'status' | undefined): StatusWriter {
