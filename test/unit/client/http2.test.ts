@@ -158,4 +158,27 @@ describe('HTTP/2 transport (real loopback server, fake clock)', () => {
     await t.transport.request({ method: 'GET', path: '/fine' });
     expect(t.opened.sessions).toBe(1);
   });
+
+  it("a caller's signal ends its request in flight: rejects without a Timeout, resets the stream, and the connection serves the next request", async () => {
+    const closed: string[] = [];
+    const t = await setup((req, res) => {
+      if (req.url === '/held') {
+        req.stream.on('close', () => closed.push(req.url));
+        return;
+      }
+      json(res, 200, {});
+    });
+    const caller = new AbortController();
+    const pending = t.transport.request({ method: 'GET', path: '/held', signal: caller.signal }).catch((e: unknown) => e);
+    await io(() => t.seen.some((s) => s.path === '/held'));
+    caller.abort(new Error('reconcile cancelled'));
+    const err = (await pending) as ApiError;
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.reason).not.toBe('Timeout');
+    expect((err.cause as Error).message).toBe('reconcile cancelled');
+    await io(() => closed.length === 1);
+    expect(t.transport.health?.state).toBe('healthy');
+    await t.transport.request({ method: 'GET', path: '/next' });
+    expect(t.opened.sessions).toBe(1);
+  });
 });
