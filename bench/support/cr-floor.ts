@@ -204,7 +204,7 @@ export function profilesMarkdown(profiles: readonly SideProfile[]): string[] {
   for (const p of profiles) for (const s of p.shares) if (s.percent >= 0.5) groups.set(s.group, Math.max(groups.get(s.group) ?? 0, s.percent));
   const order = [...groups.keys()].sort((a, b) => (groups.get(b) ?? 0) - (groups.get(a) ?? 0));
   const lines = [
-    `Where the CPU goes: one more throughput run per profiled side under \`node --cpu-prof\` (not counted above; self time of the main thread by script after the "started" mark, in ms per 1000 objects on the profile's clock; V8 builtins such as JSON.parse count toward the script calling them; kernel time and Node's helper threads are only in the rusage row): ${profiles
+    `Where the CPU goes: one more throughput run per profiled side under \`node --cpu-prof\` (not counted above; self time of the main thread by script after the "started" mark, in ms per 1000 objects on the profile's clock; V8 builtins such as JSON.parse count toward the script calling them; kernel time, Node's helper threads, the profiler's own sampling and native work the profiler samples as idle — socket reads and TLS decryption run while libuv polls — are only in the rusage row): ${profiles
       .map((p) => `${p.label} at c=${p.concurrency}, ${fmt(p.objectsPerSec)} objects/s, ${fmt((p.busyMs / p.objects) * 1000)} ms busy per 1000 objects`)
       .join('; ')}.`,
     '',
