@@ -101,9 +101,12 @@ export type TransportProtocol = 'http2' | 'http1';
 /** Options of {@link createTransport}. */
 export interface TransportOptions {
   /**
-   * `'http2'`: one multiplexed TLS connection, checked with PINGs (like client-go); `'http1'`: a
-   * pool of keep-alive HTTP/1.1 connections. Default `'http2'` for `https:` servers, `'http1'` for
-   * `http:` ones (HTTP/2 without TLS is rare). See docs/operations.md for the measurements.
+   * `'http1'` (the default): a pool of keep-alive HTTP/1.1 connections, written and parsed by
+   * Opkit on `node:tls`/`node:net` sockets (no `node:http`: its layers cost more CPU per request than
+   * the TLS and the server's answer); a stalled connection is found by the watch heartbeat and the
+   * deadlines. `'http2'`: one multiplexed connection on `node:http2`, checked with PINGs (as
+   * client-go does), about twice the client CPU per request. See docs/operations.md for the
+   * measurements.
    */
   readonly protocol?: TransportProtocol;
   /** HTTP/1.1: maximum concurrent sockets to the API server (default 64). */
@@ -171,7 +174,7 @@ export function createTransport(config: RestConfig | KubeConfig, options: Transp
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const watchOpenTimeoutMs = options.watchOpenTimeoutMs ?? 10_000;
   const retries = options.retryAfterRetries ?? 3;
-  const protocol = options.protocol ?? (cluster.secure ? 'http2' : 'http1');
+  const protocol = options.protocol ?? 'http1';
   const http1 = createHttp1Connections(cluster, { maxSockets: options.maxSockets ?? 64 });
   const pool: Connections =
     protocol === 'http2'
