@@ -171,7 +171,7 @@ describe('HTTP/1.1 transport (real loopback server, fake clock)', () => {
     const t = await setup((_req, res) => json(res, 200, {}));
     await Promise.all([t.transport.request({ method: 'GET', path: '/a' }), t.transport.request({ method: 'GET', path: '/b' })]);
     await io(() => t.counts.open === 2);
-    t.transport.flush();
+    t.transport.flush?.();
     await io(() => t.counts.open === 0);
   });
 });
