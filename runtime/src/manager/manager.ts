@@ -234,6 +234,9 @@ export class Manager implements ControllerHost {
 
   /**
    * Runs everything until `signal` aborts, then shuts down gracefully and resolves.
+   *
+   * Guarantees: the process stays alive while the manager runs, even when nothing else is pending
+   * (an API server that is down at start: the retries' timers do not hold the event loop).
    * @throws {ManagerError} see the class Caveats.
    */
   async start(signal: AbortSignal): Promise<void> {
@@ -242,6 +245,10 @@ export class Manager implements ControllerHost {
     const log = this.logger.child({ component: 'manager' });
     const cacheCtl = new AbortController();
     log.info('Starting manager', { runnables: this.#runnables.length, namespace: this.namespace ?? '' });
+    // The process lives while the manager runs, as controller-runtime's Start blocks: the library's
+    // timers are unref'd, so waiting out a backoff or a Retry-After with no connection open (the API
+    // server down at start) would otherwise let Node exit with the start still pending.
+    const keepAlive = setInterval(() => undefined, 2 ** 30);
     const webhookCtl = new AbortController();
     let webhookRun: Promise<void> = Promise.resolve();
     try {
@@ -251,6 +258,7 @@ export class Manager implements ControllerHost {
         webhookRun = this.#webhookServer.start(webhookCtl.signal).catch((err: unknown) => log.error('The webhook server stopped', { err }));
       }
     } catch (err) {
+      clearInterval(keepAlive);
       await this.#webhookServer?.close();
       await this.#ops.close();
       this.#transport.close();
@@ -281,6 +289,7 @@ export class Manager implements ControllerHost {
       await Promise.all([cacheRun, webhookRun]);
       await this.#ops.close();
       this.#transport.close();
+      clearInterval(keepAlive);
       log.info('Manager stopped');
     }
   }
