@@ -121,7 +121,9 @@ export interface TransportOptions {
   /**
    * HTTP/2: start each stream without the deprecated `asyncResource` accessor that Node's
    * `AsyncResource.prototype.bind` defines on every `session.request` (Node 20: about 12 µs of CPU
-   * per request); see docs/operations.md. Default true; false calls `session.request` untouched.
+   * per request) by swapping that `bind` during the synchronous `session.request` call; see
+   * docs/operations.md. Default false: the library does not touch Node's built-ins unless asked,
+   * and HTTP/2 is not the default protocol.
    */
   readonly http2LeanStreamStart?: boolean;
   /** User-Agent header (default `opkit`). */
@@ -182,7 +184,7 @@ export function createTransport(config: RestConfig | KubeConfig, options: Transp
           clock,
           pingIntervalMs: options.pingIntervalMs ?? 3000,
           pingTimeoutMs: options.pingTimeoutMs ?? 5000,
-          leanStreamStart: options.http2LeanStreamStart ?? true,
+          leanStreamStart: options.http2LeanStreamStart ?? false,
           onReplaced: (cause) => {
             metrics.poolFlushed();
             log.debug('HTTP/2 connection replaced', { cause: String(cause) });
