@@ -103,7 +103,8 @@ describe('a 429 with Retry-After: 3 (real API server behind an HTTP fault proxy)
       expect((runs[1] ?? 0) - (runs[0] ?? 0)).toBeGreaterThanOrEqual(3000);
       // API Priority and Fairness: the real server's classification is in the debug log and the metrics
       const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-      const answer = op.lines.find((l) => l['msg'] === 'API answer' && l['path'] === path && l['status'] === 200);
+      // the status is visible to other clients as soon as it is stored, which can be before the operator has read its own answer
+      const answer = await eventually(() => op.lines.find((l) => l['msg'] === 'API answer' && l['path'] === path && l['status'] === 200), { timeoutMs: 10_000, what: 'the operator\'s debug line for its successful status write' });
       expect(answer?.['flowSchemaUid']).toMatch(uuid);
       expect(answer?.['priorityLevelUid']).toMatch(uuid);
       expect(await op.mgr.metrics.scrape()).toMatch(/opkit_rest_client_apf_requests_total\{flow_schema_uid="[0-9a-f-]{36}",priority_level_uid="[0-9a-f-]{36}"\} [1-9]/);
