@@ -24,3 +24,12 @@ export async function eventually<T>(
     await delay(options.intervalMs ?? 50);
   }
 }
+
+/**
+ * Waits for real I/O on loopback sockets (no timers of the code under test: those run on a fake
+ * clock) until `cond` holds; throws after about 2 s.
+ */
+export async function untilIo(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 2000 && !cond(); i++) await delay(1);
+  if (!cond()) throw new Error('I/O condition not met');
+}

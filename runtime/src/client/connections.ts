@@ -58,7 +58,10 @@ function lineSafe(name: string, value: string): string {
  * their answer; a GET whose reused socket closed before any byte of its answer fails with
  * {@link ConnectionLostError} (the transport sends it again); aborting a call destroys its socket;
  * an idle socket never keeps the process alive.
- * Caveats: no pipelining; request bodies are strings; no `Expect: 100-continue`; no proxies.
+ * Caveats: no pipelining; request bodies are strings; no `Expect: 100-continue`; no proxies. A
+ * write (not a GET) sent on a kept-alive connection in the instant the server closes it fails with
+ * {@link ConnectionLostError}, which the transport reports as a retryable error (as `node:http`
+ * and client-go do: it cannot know whether the server saw the request).
  * @throws TypeError (from a request) when its path or a credential contains a space or line break.
  */
 export function createHttp1Connections(cluster: PreparedCluster, options: Http1Options): Connections {

@@ -310,6 +310,27 @@ export function createTransport(config: RestConfig | KubeConfig, options: Transp
     }
   }
 
+  /**
+   * Opens a streamed GET (a watch): waits out a Retry-After, answers within the watch-open
+   * deadline, and fails with the answer's error for a status >= 400. The deadline keeps following
+   * the caller's signal; cancel it once the stream ends.
+   */
+  async function openStream(req: TransportRequest): Promise<{ res: Answer; deadline: Deadline }> {
+    if (gate.delayFor(req.path) > 0) await gate.wait(req.path, req.signal);
+    const startedAt = clock.now();
+    const deadline = deadlineFor(req, watchOpenTimeoutMs, 'watch');
+    try {
+      const res = await open(req, 'application/json', deadline.signal);
+      deadline.clearTimer();
+      observe(req, res, startedAt);
+      if (res.status >= 400) throw answerError(req, res, await readBody(res).catch(() => ''));
+      return { res, deadline };
+    } catch (err) {
+      deadline.cancel();
+      throw failure(req, err, deadline.expired);
+    }
+  }
+
   return {
     health,
     flush,
@@ -317,19 +338,7 @@ export function createTransport(config: RestConfig | KubeConfig, options: Transp
     request,
 
     async *stream(req: TransportRequest): AsyncIterable<string> {
-      if (gate.delayFor(req.path) > 0) await gate.wait(req.path, req.signal);
-      const startedAt = clock.now();
-      const deadline = deadlineFor(req, watchOpenTimeoutMs, 'watch');
-      let res: Answer;
-      try {
-        res = await open(req, 'application/json', deadline.signal);
-        deadline.clearTimer();
-        observe(req, res, startedAt);
-        if (res.status >= 400) throw answerError(req, res, await readBody(res).catch(() => ''));
-      } catch (err) {
-        deadline.cancel();
-        throw failure(req, err, deadline.expired);
-      }
+      const { res, deadline } = await openStream(req);
       req.onOpen?.();
       const body = res.body;
       body.setEncoding('utf8');
@@ -351,19 +360,7 @@ export function createTransport(config: RestConfig | KubeConfig, options: Transp
     },
 
     async streamTo(req: TransportRequest, sink: StreamSink): Promise<void> {
-      if (gate.delayFor(req.path) > 0) await gate.wait(req.path, req.signal);
-      const startedAt = clock.now();
-      const deadline = deadlineFor(req, watchOpenTimeoutMs, 'watch');
-      let res: Answer;
-      try {
-        res = await open(req, 'application/json', deadline.signal);
-        deadline.clearTimer();
-        observe(req, res, startedAt);
-        if (res.status >= 400) throw answerError(req, res, await readBody(res).catch(() => ''));
-      } catch (err) {
-        deadline.cancel();
-        throw failure(req, err, deadline.expired);
-      }
+      const { res, deadline } = await openStream(req);
       const body = res.body;
       const signal = req.signal;
       body.setEncoding('utf8');

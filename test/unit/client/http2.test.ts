@@ -6,6 +6,7 @@ import type { CredentialSource } from '../../../runtime/src/client/rest-config.j
 import { createTransport, type TransportOptions } from '../../../runtime/src/client/transport.js';
 import { FakeClock } from '../../../runtime/src/util/fake-clock.js';
 import { TcpFaultProxy } from '../../support/fault-proxy.js';
+import { untilIo as io } from '../../support/poll.js';
 
 type Handler = (req: Http2ServerRequest, res: Http2ServerResponse) => void;
 
@@ -52,12 +53,6 @@ const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
-
-/** Waits (real I/O, no timers) until `cond` holds. */
-async function io(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 2000 && !cond(); i++) await new Promise((r) => setTimeout(r, 1));
-  if (!cond()) throw new Error('I/O condition not met');
-}
 
 const json = (res: Http2ServerResponse, status: number, body: unknown): void => {
   res.writeHead(status, { 'content-type': 'application/json' });

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../runtime/src/client/errors.js';
 import { createTransport, type StreamFlow, type Transport, type TransportProtocol } from '../../../runtime/src/client/transport.js';
 import { FakeClock } from '../../../runtime/src/util/fake-clock.js';
+import { untilIo as io } from '../../support/poll.js';
 
 /** What the tests use of an HTTP/1.1 or HTTP/2 server response. */
 interface Res {
@@ -39,12 +40,6 @@ const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
-
-/** Waits (real I/O, no timers) until `cond` holds. */
-async function io(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 2000 && !cond(); i++) await new Promise((r) => setTimeout(r, 1));
-  if (!cond()) throw new Error('I/O condition not met');
-}
 
 const writeHead = (res: Res, status: number): void => void res.writeHead(status, { 'content-type': 'application/json' });
 

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../runtime/src/client/errors.js';
 import { createTransport, type TransportOptions } from '../../../runtime/src/client/transport.js';
 import { FakeClock, flushMicrotasks } from '../../../runtime/src/util/fake-clock.js';
+import { untilIo as io } from '../../support/poll.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -45,12 +46,6 @@ const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
-
-/** Waits (real I/O, no timers) until `cond` holds. */
-async function io(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 2000 && !cond(); i++) await new Promise((r) => setTimeout(r, 1));
-  if (!cond()) throw new Error('I/O condition not met');
-}
 
 async function rejection(p: Promise<unknown>): Promise<ApiError> {
   const err = await p.then(
