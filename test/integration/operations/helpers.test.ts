@@ -63,17 +63,22 @@ describe('helpers against a real API server', () => {
     await client.create(ConfigMap, { metadata: { namespace: ns, name: 'counter' }, data: { n: '0' } });
     const key = { namespace: ns, name: 'counter' };
     let attempts = 0;
+    // the three first attempts all read the same version before any of them writes: two must conflict
+    let reads = 0;
+    let allRead: () => void = () => undefined;
+    const firstReads = new Promise<void>((resolve) => (allRead = resolve));
     const increment = () =>
       retryOnConflict(async () => {
         attempts++;
         const cm = await client.get(ConfigMap, key);
-        await new Promise((r) => setImmediate(r));
+        if (++reads === 3) allRead();
+        await firstReads;
         cm.data = { n: String(Number(cm.data?.['n'] ?? 0) + 1) };
         return client.update(ConfigMap, cm);
       });
     await Promise.all([increment(), increment(), increment()]);
     expect((await client.get(ConfigMap, key)).data?.['n']).toBe('3');
-    expect(attempts).toBeGreaterThan(3);
+    expect(attempts).toBeGreaterThanOrEqual(5);
     const stale = await client.get(ConfigMap, key);
     await client.update(ConfigMap, { ...stale, data: { n: 'x' } });
     expect(await client.update(ConfigMap, { ...stale, data: { n: 'y' } }).catch((e: unknown) => isConflict(e))).toBe(true);
