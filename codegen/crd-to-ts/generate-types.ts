@@ -116,9 +116,14 @@ export async function loadCrds(options: Pick<GenerateTypesOptions, 'inputs' | 'f
   const maxBytes = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
   const loaded: LoadedCrd[] = [];
   const warnings: CodegenWarning[] = [];
-  for (const file of files) {
-    await checkSize(file, maxBytes);
-    const result = parseCrdYaml(await readInput(file), file);
+  // the next file is read while this one is parsed (at most two files in memory at once)
+  let next = files.length === 0 ? undefined : readChecked(files[0] as string, maxBytes);
+  for (let i = 0; i < files.length; i += 1) {
+    const text = await (next as Promise<string>);
+    next = i + 1 < files.length ? readChecked(files[i + 1] as string, maxBytes) : undefined;
+    // if parsing fails, the read ahead is never awaited: its own failure does not matter then
+    next?.catch(() => undefined);
+    const result = parseCrdYaml(text, files[i] as string);
     loaded.push(...result.crds);
     warnings.push(...result.warnings);
   }
@@ -132,6 +137,12 @@ export async function loadCrds(options: Pick<GenerateTypesOptions, 'inputs' | 'f
     loaded.push({ crd: normalizeCrd(value, location), location });
   }
   return { crds: dedupeCrds(loaded), warnings };
+}
+
+/** The text of an input file within the size limit (see {@link checkSize}). */
+async function readChecked(file: string, maxBytes: number): Promise<string> {
+  await checkSize(file, maxBytes);
+  return readInput(file);
 }
 
 async function checkSize(file: string, maxBytes: number): Promise<void> {

@@ -92,6 +92,9 @@ export type EquivalentContent = (relative: string, existing: string, generated: 
  * Writes (or, with `check`, only compares) files generated in memory. A file whose content is
  * already right (byte-equal, or `equivalent`) is not touched. In check mode nothing is written and
  * a file is `missing` or `differs` when it is not what would be generated.
+ *
+ * Caveats: files are written concurrently, so when one write fails (a full disk, a read-only
+ * folder) others may already be written; rerun the command once the cause is fixed.
  */
 export async function syncOutputs(
   outputs: ReadonlyMap<string, string>,
@@ -100,20 +103,19 @@ export async function syncOutputs(
   generated?: { marker: string; extensions: readonly string[] },
   equivalent?: EquivalentContent,
 ): Promise<OutputFile[]> {
-  const results: OutputFile[] = [];
   const stale = generated === undefined ? [] : await findStale(out, generated.marker, generated.extensions, new Set([...outputs.keys()].map((r) => join(out, r))));
-  for (const [relative, content] of [...outputs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const path = join(out, relative);
-    const existing = await readIfExists(path);
-    if (existing === content || (existing !== undefined && equivalent !== undefined && equivalent(relative, existing, content))) {
-      results.push({ path, content, status: 'unchanged' });
-    } else if (check) {
-      results.push({ path, content, status: existing === undefined ? 'missing' : 'differs' });
-    } else {
+  // the files are independent: they are compared and written concurrently, and listed in path order
+  const sorted = [...outputs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const results = await Promise.all(
+    sorted.map(async ([relative, content]): Promise<OutputFile> => {
+      const path = join(out, relative);
+      const existing = await readIfExists(path);
+      if (existing === content || (existing !== undefined && equivalent !== undefined && equivalent(relative, existing, content))) return { path, content, status: 'unchanged' };
+      if (check) return { path, content, status: existing === undefined ? 'missing' : 'differs' };
       await writeOutput(path, content);
-      results.push({ path, content, status: 'written' });
-    }
-  }
+      return { path, content, status: 'written' };
+    }),
+  );
   for (const path of stale) results.push({ path, content: '', status: 'stale' });
   return results;
 }

@@ -148,6 +148,23 @@ describe('errors after reading name the file too', () => {
     await expect(generateTypes({ inputs: [join(dir, 'c.yaml')], out: join(dir, 'api') })).rejects.toThrow(new RegExp(`^${join(dir, 'c.yaml').replace(/[.*+?^$()|[\]\\]/g, '\\$&')}:1: kind "Promise" of promises.example.com cannot be a TypeScript type name; change spec.names.kind`));
     expect(existsSync(join(dir, 'api'))).toBe(false);
   });
+
+  it('reports the first bad input in order, though the next one is read ahead', async () => {
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown): void => void rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      await writeFile(join(dir, 'a.yaml'), 'kind: [unclosed\n');
+      await writeFile(join(dir, 'b.yaml'), crdWithSchema('        type: object\n'.repeat(200)));
+      // a.yaml is malformed while b.yaml, read during a.yaml's parse, is over the limit: a.yaml's error wins
+      await expect(loadCrds({ inputs: [join(dir, 'a.yaml'), join(dir, 'b.yaml')], maxInputBytes: 1024 })).rejects.toMatchObject({ reason: 'MalformedYaml', location: { file: join(dir, 'a.yaml') } });
+      await expect(loadCrds({ inputs: [join(dir, 'b.yaml'), join(dir, 'a.yaml')], maxInputBytes: 1024 })).rejects.toMatchObject({ reason: 'InputTooLarge', location: { file: join(dir, 'b.yaml') } });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+  });
 });
 
 describe('folders, kustomizations and the default output folder', () => {
