@@ -17,7 +17,8 @@
  *
  * Medians per side and paired (same-round) ratios go to bench/results/controller-runtime.json and
  * .md; `--docs` also rewrites the table in docs/performance.md. `--with-cli` then runs
- * bench/cli-startup.bench.ts (`--cli-runs` runs per command, default 11) and adds the CLI and
+ * bench/cli-startup.bench.ts (`--cli-runs` runs per command, default 11; after waiting, at most 150 s, for the
+ * 1-minute load average to fall below 1) and adds the CLI and
  * type-generation targets, so the whole issue-14 table comes from one run. `--profile` adds one
  * more run at c=4 under `node --cpu-prof` per `--profile-sides` side (default the Opkit operator
  * and the minimal node:http2 program) and reports where their CPU goes, side by side.
@@ -48,7 +49,7 @@ import {
   type ThroughputSample,
   type WorkloadContext,
 } from './support/cr-workloads.js';
-import { measureCli } from './support/cli-targets.js';
+import { measureCli, settle } from './support/cli-targets.js';
 import { summarizeProfile } from './support/cpu-profile.js';
 import { resolveSides, roundOrder, SIDE_NAMES, type Side } from './support/cr-sides.js';
 import type { SideProfile } from './support/cr-floor.js';
@@ -174,7 +175,9 @@ try {
   await env.stop();
 }
 
-// the CLI and typegen rows of the issue's table, measured after the control plane stopped
+// the CLI and typegen rows of the issue's table, measured after the control plane stopped and the
+// machine settled (see settle)
+if (values['with-cli']) console.log(`CLI rows: waited for a 1-minute load average below 1; it is ${(await settle()).toFixed(2)}`);
 const cli = values['with-cli'] ? measureCli(repoRoot, Number(values['cli-runs'])) : undefined;
 const all: Samples = samples;
 const sideFacts = sides.map(({ name, label, kind, runtime }) => ({ name, label, kind, runtime }));

@@ -4,7 +4,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** One command's medians. */
 export interface CliRow {
@@ -25,6 +27,17 @@ const TARGETS: ReadonlyArray<{ prefix: string; ms: number; mb?: number }> = [
   { prefix: 'generate types (corpus', ms: 500, mb: 150 },
   { prefix: 'generate types (synthetic CRD, 1.4', ms: 300 },
 ];
+
+/**
+ * Waits until the 1-minute load average is below `below` (at most `maxMs`): the CLI rows are
+ * wall times of short processes, and run right after the rounds, whose load the average still
+ * carries for a minute or two. Returns the load average it stopped at.
+ */
+export async function settle(below = 1, maxMs = 150_000): Promise<number> {
+  const deadline = performance.now() + maxMs;
+  while ((loadavg()[0] ?? 0) >= below && performance.now() < deadline) await sleep(5000);
+  return loadavg()[0] ?? 0;
+}
 
 /**
  * Runs bench/cli-startup.bench.ts with `runs` runs per command (its output passes through) and
