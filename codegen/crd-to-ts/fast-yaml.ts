@@ -27,6 +27,14 @@ interface Cursor {
   depth: number;
   /** Deepest nesting read here; deeper input is left to js-yaml, which applies the limit. */
   readonly maxDepth: number;
+  /** Whether the text has any CR (then every CR is part of a CRLF line end). */
+  readonly crlf: boolean;
+  /**
+   * A line start whose indentation was already scanned, and where its first non-space character is
+   * (so the next reader of that line does not scan it again).
+   */
+  seenLine: number;
+  seenContent: number;
 }
 
 const SPACE = 32;
@@ -37,6 +45,8 @@ const HASH = 35;
 const DASH = 45;
 const COLON = 58;
 
+/** The spaces at a position (one native call, not a loop, while the reader is not yet compiled). */
+const SPACES = / */y;
 /** A plain scalar in block context: stops before `: `, ` #`, trailing blanks and the line end. */
 const PLAIN_BLOCK = /[^ \t\r\n:#]*(?:(?::(?=[^ \t\r\n])|[ \t]+(?=[^ \t\r\n#])|#)[^ \t\r\n:#]*)*/y;
 /** A plain scalar in a flow collection: also stops before `,`, `[`, `]`, `{`, `}`. */
@@ -61,8 +71,9 @@ const MAX_KEY_LENGTH = 1024;
  * `null`; nothing is shared between two places.
  */
 export function readYamlSubset(text: string, maxDepth: number): unknown[] | undefined {
-  if ((MAYBE_NON_PRINTABLE.test(text) && NON_PRINTABLE.test(text)) || (text.includes('\r') && /\r(?!\n)/.test(text)) || text.charCodeAt(0) === 0xfeff) return undefined;
-  const cursor: Cursor = { text, pos: 0, lineStart: 0, depth: 0, maxDepth };
+  const crlf = text.includes('\r');
+  if ((MAYBE_NON_PRINTABLE.test(text) && NON_PRINTABLE.test(text)) || (crlf && /\r(?!\n)/.test(text)) || text.charCodeAt(0) === 0xfeff) return undefined;
+  const cursor: Cursor = { text, pos: 0, lineStart: 0, depth: 0, maxDepth, crlf, seenLine: -1, seenContent: 0 };
   try {
     return readDocuments(cursor);
   } catch (err) {
@@ -115,6 +126,17 @@ function atMarkerAt(text: string, pos: number): boolean {
   return text.charCodeAt(pos + 1) === ch && text.charCodeAt(pos + 2) === ch && isBlankOrEnd(text.charCodeAt(pos + 3));
 }
 
+/** The first offset from `from` that is not a space; remembered for the line start `from`. */
+function skipSpaces(c: Cursor, from: number): number {
+  if (from === c.seenLine) return c.seenContent;
+  SPACES.lastIndex = from;
+  SPACES.test(c.text);
+  const i = SPACES.lastIndex;
+  c.seenLine = from;
+  c.seenContent = i;
+  return i;
+}
+
 /**
  * From a line start, skips blank and comment lines; returns the indentation of the next content
  * line (the cursor at its first character), or -1 at the end of the text or a document marker
@@ -127,8 +149,7 @@ function toContent(c: Cursor): number {
     const start = c.pos;
     c.lineStart = start;
     if (start >= text.length) return -1;
-    let i = start;
-    while (text.charCodeAt(i) === SPACE) i += 1;
+    let i = skipSpaces(c, start);
     let ch = text.charCodeAt(i);
     if (ch === TAB) {
       // a tab in the indentation is fine only on a blank or comment line
@@ -252,8 +273,7 @@ function continuation(c: Cursor, parentCol: number): string | undefined {
   let pos = c.pos;
   for (;;) {
     if (pos >= text.length) break;
-    let i = pos;
-    while (text.charCodeAt(i) === SPACE) i += 1;
+    let i = skipSpaces(c, pos);
     let ch = text.charCodeAt(i);
     if (ch === TAB) {
       i = skipBlanks(text, i);
@@ -299,21 +319,7 @@ function readMapping(c: Cursor, col: number): Record<string, unknown> {
   for (;;) {
     const key = readKey(c);
     if (key === '__proto__' || Object.prototype.hasOwnProperty.call(result, key)) return outside();
-    // c.pos is just after the ':'
-    let i = c.pos;
-    while (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB) i += 1;
-    const ch = text.charCodeAt(i);
-    let value: unknown;
-    if (ch === LF || ch === CR || ch === HASH || i >= text.length) {
-      endLine(c, c.pos);
-      const indent = toContent(c);
-      if (indent > col) value = readNode(c, indent, col, true);
-      else if (indent === col && text.charCodeAt(c.pos) === DASH && isBlankOrEnd(text.charCodeAt(c.pos + 1))) value = readSequence(c, col);
-      else value = null;
-    } else {
-      c.pos = i;
-      value = readNode(c, i - c.lineStart, col, false);
-    }
+    const value = readValue(c, col);
     result[key] = value;
     const next = toContent(c);
     if (next < col) break;
@@ -322,6 +328,32 @@ function readMapping(c: Cursor, col: number): Record<string, unknown> {
   }
   c.depth -= 1;
   return result;
+}
+
+/** The value of a key in a mapping at column `col`; the cursor is just after the key's `:`. */
+function readValue(c: Cursor, col: number): unknown {
+  const text = c.text;
+  let i = c.pos;
+  while (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB) i += 1;
+  const ch = text.charCodeAt(i);
+  if (ch === LF || ch === CR || ch === HASH || i >= text.length) {
+    endLine(c, c.pos);
+    return readIndentedValue(c, col);
+  }
+  c.pos = i;
+  return readNode(c, i - c.lineStart, col, false);
+}
+
+/**
+ * The value of a key (in a mapping at column `col`) that is written on the lines after it; the
+ * cursor is at the start of the line after the key. Nothing there is `null`.
+ */
+function readIndentedValue(c: Cursor, col: number): unknown {
+  const text = c.text;
+  const indent = toContent(c);
+  if (indent > col) return readNode(c, indent, col, true);
+  if (indent === col && text.charCodeAt(c.pos) === DASH && isBlankOrEnd(text.charCodeAt(c.pos + 1))) return readSequence(c, col);
+  return null;
 }
 
 /** Reads `key:` at the cursor; leaves the cursor after the colon. */
@@ -401,6 +433,8 @@ function readLiteral(c: Cursor, parentCol: number): string {
   const after = text.charCodeAt(i);
   if (after >= 0x30 && after <= 0x39) return outside(); // an explicit indentation indicator
   endLine(c, i);
+  const fast = readLiteralBody(c, parentCol, chomp);
+  if (fast !== undefined) return fast;
   const lines: string[] = [];
   let indent = -1;
   let leadingBlankSpaces = 0;
@@ -443,6 +477,56 @@ function readLiteral(c: Cursor, parentCol: number): string {
   if (chomp === -1) return body;
   if (chomp === 0) return `${body}\n`;
   return `${body}\n${'\n'.repeat(trailingBlank)}`;
+}
+
+/**
+ * The common literal block, read with one slice: LF line ends, content on its first line, and
+ * every blank line inside either empty or indented exactly as the content. Then the value is the
+ * text from the first line's content to the last line's end, without the indentation after each
+ * line break. `undefined` (the cursor unmoved) for any other block, which {@link readLiteral}
+ * reads line by line.
+ */
+function readLiteralBody(c: Cursor, parentCol: number, chomp: number): string | undefined {
+  if (c.crlf) return undefined;
+  const text = c.text;
+  const length = text.length;
+  const first = c.pos;
+  const j = skipSpaces(c, first);
+  const indent = j - first;
+  if (indent <= parentCol || indent === 0 || text.charCodeAt(j) <= SPACE || j >= length) return undefined; // empty, blank-first or tab-indented
+  let newline = text.indexOf('\n', j);
+  let end = newline === -1 ? length : newline; // the end of the last content line
+  let pos = newline === -1 ? length : newline + 1;
+  let blank = 0; // blank lines since the last content line
+  let lines = 1;
+  while (pos < length) {
+    const k = skipSpaces(c, pos);
+    const spaces = k - pos;
+    const ch = text.charCodeAt(k);
+    if (ch === LF || k >= length) {
+      if (spaces !== 0 && spaces !== indent) return undefined; // blanks that are not the indentation: see readLiteral
+      blank += 1;
+      pos = k + 1;
+      continue;
+    }
+    if (spaces < indent) {
+      if (ch === TAB) return undefined;
+      break; // content indented less: the block ended
+    }
+    newline = text.indexOf('\n', k);
+    end = newline === -1 ? length : newline;
+    pos = newline === -1 ? length : newline + 1;
+    blank = 0;
+    lines += 1;
+  }
+  if (pos > length) pos = length;
+  c.pos = pos;
+  c.lineStart = pos;
+  const raw = text.slice(first + indent, end);
+  const body = lines === 1 ? raw : raw.replaceAll(`\n${' '.repeat(indent)}`, '\n');
+  if (chomp === -1) return body;
+  if (chomp === 0) return `${body}\n`;
+  return `${body}\n${'\n'.repeat(blank)}`;
 }
 
 /**

@@ -37,24 +37,30 @@ const JUNCTORS = ['allOf', 'anyOf', 'oneOf'];
 const NOT_IN_JUNCTORS = ['type', 'description', 'default', 'nullable', 'additionalProperties', 'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-embedded-resource', 'x-kubernetes-int-or-string'];
 
 /** Where a node sits, which decides the structural rules that apply to it. */
-type Context = 'root' | 'field' | 'junctor';
+const ROOT = 0;
+const FIELD = 1;
+const JUNCTOR = 2;
+type Context = typeof ROOT | typeof FIELD | typeof JUNCTOR;
 
 /**
- * A node's path, built only when a problem is reported (most nodes have none): the path of the
- * parent and the keys from it (`properties`, a field name; `items`; `anyOf`, an index).
+ * A node to check, and its place: the root has its path; any other node its parent and the keys
+ * from it (`properties`, a field name; `items`; `anyOf`, an index), so a path is built only when a
+ * problem is reported (most nodes have none).
  */
-interface PathRef {
-  readonly parent: PathRef | string;
-  readonly key: string | number;
-  readonly key2?: string | number;
-}
-
 interface Frame {
   readonly node: JsonValue;
-  readonly at: PathRef | string;
+  readonly parent: Frame | undefined;
+  /** The root's path (`''` for any other node). */
+  readonly path: string;
+  readonly key: string | number;
+  readonly key2: string | number | undefined;
   readonly context: Context;
   /** Inside a junctor of an `x-kubernetes-int-or-string` node (where `type` is allowed). */
   readonly intOrString: boolean;
+}
+
+function child(parent: Frame, node: JsonValue, key: string, key2: string | number | undefined, context: Context, intOrString: boolean): Frame {
+  return { node, parent, path: '', key, key2, context, intOrString };
 }
 
 /** `a.b`, or `a["x-y"]` for a key that is not an identifier. */
@@ -63,10 +69,10 @@ export function childPath(path: string, key: string | number): string {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
 
-function pathText(at: PathRef | string): string {
-  if (typeof at === 'string') return at;
-  const path = childPath(pathText(at.parent), at.key);
-  return at.key2 === undefined ? path : childPath(path, at.key2);
+function pathText(frame: Frame): string {
+  if (frame.parent === undefined) return frame.path;
+  const path = childPath(pathText(frame.parent), frame.key);
+  return frame.key2 === undefined ? path : childPath(path, frame.key2);
 }
 
 /**
@@ -75,7 +81,7 @@ function pathText(at: PathRef | string): string {
  */
 export function schemaProblems(schema: JsonValue, path: string, limit = 50): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
-  const stack: Frame[] = [{ node: schema, at: path, context: 'root', intOrString: false }];
+  const stack: Frame[] = [{ node: schema, parent: undefined, path, key: '', key2: undefined, context: ROOT, intOrString: false }];
   const children: Frame[] = [];
   while (stack.length > 0 && problems.length < limit) {
     const frame = stack.pop() as Frame;
@@ -86,100 +92,124 @@ export function schemaProblems(schema: JsonValue, path: string, limit = 50): Sch
   return problems.slice(0, limit);
 }
 
+function report(problems: SchemaProblem[], frame: Frame, key: string | undefined, rule: string, message: string): void {
+  const path = pathText(frame);
+  problems.push({ path: key === undefined ? path : childPath(path, key), rule, message });
+}
+
 function checkNode(frame: Frame, problems: SchemaProblem[], children: Frame[]): void {
-  const { node, at, context } = frame;
-  const problem = (key: string | undefined, rule: string, message: string): void => {
-    const path = pathText(at);
-    problems.push({ path: key === undefined ? path : childPath(path, key), rule, message });
-  };
+  const node = frame.node;
+  const context = frame.context;
   if (!isJsonObject(node)) {
-    problem(undefined, 'schema-not-object', `a schema must be a mapping of keywords, not ${describe(node)}`);
+    report(problems, frame, undefined, 'schema-not-object', `a schema must be a mapping of keywords, not ${describe(node)}`);
     return;
   }
-  checkKeywordTypes(node, problem);
+  checkKeywordTypes(node, frame, problems);
   const type = node['type'];
-  const preserve = node['x-kubernetes-preserve-unknown-fields'] === true;
+  const preserve = node['x-kubernetes-preserve-unknown-fields'];
   const intOrString = node['x-kubernetes-int-or-string'] === true;
   if (type !== undefined) {
-    if (typeof type !== 'string') problem('type', 'type-not-string', `type must be one of ${TYPES.join(', ')}, not ${describe(type)}`);
-    else if (type !== '' && !TYPES.includes(type)) problem('type', 'unknown-type', `unknown type ${JSON.stringify(type)}; use one of ${TYPES.join(', ')}`);
+    if (typeof type !== 'string') report(problems, frame, 'type', 'type-not-string', `type must be one of ${TYPES.join(', ')}, not ${describe(type)}`);
+    else if (type !== '' && !TYPES.includes(type)) report(problems, frame, 'type', 'unknown-type', `unknown type ${JSON.stringify(type)}; use one of ${TYPES.join(', ')}`);
   }
-  if (context === 'junctor') {
+  if (context === JUNCTOR) {
     for (const key of NOT_IN_JUNCTORS) {
       if (node[key] === undefined || (key === 'type' && frame.intOrString)) continue;
-      problem(key, 'junctor-keyword', `${key} is not allowed inside allOf/anyOf/oneOf/not of a structural schema; move it to the schema itself`);
+      report(problems, frame, key, 'junctor-keyword', `${key} is not allowed inside allOf/anyOf/oneOf/not of a structural schema; move it to the schema itself`);
     }
   } else {
-    if ((type === undefined || type === '') && !preserve && !intOrString) {
-      problem(undefined, 'type-required', context === 'root' ? 'the root schema needs type: object' : 'every field needs a type (or x-kubernetes-preserve-unknown-fields: true for free-form data, x-kubernetes-int-or-string: true for int-or-string)');
-    } else if (context === 'root' && type !== 'object') {
-      problem('type', 'root-type-object', `the root schema must be type: object, not ${JSON.stringify(type)}`);
+    if ((type === undefined || type === '') && preserve !== true && !intOrString) {
+      report(problems, frame, undefined, 'type-required', context === ROOT ? 'the root schema needs type: object' : 'every field needs a type (or x-kubernetes-preserve-unknown-fields: true for free-form data, x-kubernetes-int-or-string: true for int-or-string)');
+    } else if (context === ROOT && type !== 'object') {
+      report(problems, frame, 'type', 'root-type-object', `the root schema must be type: object, not ${JSON.stringify(type)}`);
     }
-    if (type === 'array' && node['items'] === undefined) problem(undefined, 'items-required', 'an array needs an items schema');
+    if (type === 'array' && node['items'] === undefined) report(problems, frame, undefined, 'items-required', 'an array needs an items schema');
   }
-  if (node['x-kubernetes-preserve-unknown-fields'] === false) {
-    problem('x-kubernetes-preserve-unknown-fields', 'preserve-unknown-fields-false', 'x-kubernetes-preserve-unknown-fields must be true or absent');
+  if (preserve === false) {
+    report(problems, frame, 'x-kubernetes-preserve-unknown-fields', 'preserve-unknown-fields-false', 'x-kubernetes-preserve-unknown-fields must be true or absent');
   }
-  if (node['uniqueItems'] === true) problem('uniqueItems', 'unique-items', 'uniqueItems: true is not allowed (its check is quadratic); use x-kubernetes-list-type: set');
-  const nested: Context = context === 'junctor' ? 'junctor' : 'field';
+  if (node['uniqueItems'] === true) report(problems, frame, 'uniqueItems', 'unique-items', 'uniqueItems: true is not allowed (its check is quadratic); use x-kubernetes-list-type: set');
+  const nested: Context = context === JUNCTOR ? JUNCTOR : FIELD;
   const properties = node['properties'];
+  const additional = node['additionalProperties'];
   if (properties !== undefined) {
     if (!isJsonObject(properties)) {
-      problem('properties', 'properties-not-object', `properties must be a mapping from field name to schema, not ${describe(properties)}`);
+      report(problems, frame, 'properties', 'properties-not-object', `properties must be a mapping from field name to schema, not ${describe(properties)}`);
     } else {
-      if (node['additionalProperties'] !== undefined && node['additionalProperties'] !== false) {
-        problem('additionalProperties', 'properties-and-additionalProperties', 'properties and additionalProperties cannot both be set; keep one');
+      if (additional !== undefined && additional !== false) {
+        report(problems, frame, 'additionalProperties', 'properties-and-additionalProperties', 'properties and additionalProperties cannot both be set; keep one');
       }
-      if (context === 'root') checkRootMetadata(properties['metadata'], () => childPath(childPath(pathText(at), 'properties'), 'metadata'), problems);
-      for (const name in properties) {
-        children.push({ node: properties[name] as JsonValue, at: { parent: at, key: 'properties', key2: name }, context: nested, intOrString: false });
-      }
+      if (context === ROOT) checkRootMetadata(properties['metadata'], () => childPath(childPath(pathText(frame), 'properties'), 'metadata'), problems);
+      for (const name in properties) children.push(child(frame, properties[name] as JsonValue, 'properties', name, nested, false));
     }
   }
-  const additional = node['additionalProperties'];
   if (additional !== undefined && typeof additional !== 'boolean') {
-    if (isJsonObject(additional)) children.push({ node: additional, at: { parent: at, key: 'additionalProperties' }, context: nested, intOrString: false });
-    else problem('additionalProperties', 'additionalProperties-not-schema', `additionalProperties must be a schema or a boolean, not ${describe(additional)}`);
+    if (isJsonObject(additional)) children.push(child(frame, additional, 'additionalProperties', undefined, nested, false));
+    else report(problems, frame, 'additionalProperties', 'additionalProperties-not-schema', `additionalProperties must be a schema or a boolean, not ${describe(additional)}`);
   }
   const items = node['items'];
   if (items !== undefined) {
-    if (isJsonObject(items)) children.push({ node: items, at: { parent: at, key: 'items' }, context: nested, intOrString: false });
-    else problem('items', 'items-not-schema', `items must be one schema (a mapping), not ${describe(items)}`);
+    if (isJsonObject(items)) children.push(child(frame, items, 'items', undefined, nested, false));
+    else report(problems, frame, 'items', 'items-not-schema', `items must be one schema (a mapping), not ${describe(items)}`);
   }
   for (const junctor of JUNCTORS) {
     const list = node[junctor];
     if (list === undefined) continue;
     if (!Array.isArray(list)) {
-      problem(junctor, 'keyword-type', `${junctor} must be a list of schemas, not ${describe(list)}`);
+      report(problems, frame, junctor, 'keyword-type', `${junctor} must be a list of schemas, not ${describe(list)}`);
       continue;
     }
-    list.forEach((child, i) => children.push({ node: child, at: { parent: at, key: junctor, key2: i }, context: 'junctor', intOrString: intOrString || frame.intOrString }));
+    for (let i = 0; i < list.length; i += 1) children.push(child(frame, list[i] as JsonValue, junctor, i, JUNCTOR, intOrString || frame.intOrString));
   }
-  if (node['not'] !== undefined) children.push({ node: node['not'], at: { parent: at, key: 'not' }, context: 'junctor', intOrString: false });
+  const not = node['not'];
+  if (not !== undefined) children.push(child(frame, not, 'not', undefined, JUNCTOR, false));
 }
 
-/** What each typed keyword must hold, as a check and its wording. */
-interface KeywordType {
-  readonly ok: (value: JsonValue) => boolean;
-  readonly what: string;
-}
+/** What a keyword must hold: one of these kinds, or `FORBIDDEN_KEYWORD`. */
+const STRING = 0;
+const BOOLEAN = 1;
+const NUMBER = 2;
+const INTEGER = 3;
+const STRING_LIST = 4;
+const LIST = 5;
+const FORBIDDEN_KEYWORD = 6;
+const KIND_WORDING = ['a string', 'true or false', 'a number', 'a non-negative integer', 'a list of strings', 'a list'];
 
-const KEYWORD_TYPES: ReadonlyMap<string, KeywordType> = new Map<string, KeywordType>([
-  ...STRING_KEYWORDS.map((key) => [key, { ok: (v: JsonValue) => typeof v === 'string', what: 'a string' }] as [string, KeywordType]),
-  ...BOOLEAN_KEYWORDS.map((key) => [key, { ok: (v: JsonValue) => typeof v === 'boolean', what: 'true or false' }] as [string, KeywordType]),
-  ...NUMBER_KEYWORDS.map((key) => [key, { ok: (v: JsonValue) => typeof v === 'number', what: 'a number' }] as [string, KeywordType]),
-  ...INTEGER_KEYWORDS.map((key) => [key, { ok: (v: JsonValue) => typeof v === 'number' && Number.isInteger(v) && v >= 0, what: 'a non-negative integer' }] as [string, KeywordType]),
-  ...STRING_LIST_KEYWORDS.map((key) => [key, { ok: (v: JsonValue) => Array.isArray(v) && v.every((item) => typeof item === 'string'), what: 'a list of strings' }] as [string, KeywordType]),
-  ...LIST_KEYWORDS.map((key) => [key, { ok: (v: JsonValue) => Array.isArray(v), what: 'a list' }] as [string, KeywordType]),
+/** Every keyword with a rule, to its kind: one lookup per key of a node. */
+const KEYWORD_KINDS: ReadonlyMap<string, number> = new Map<string, number>([
+  ...STRING_KEYWORDS.map((key) => [key, STRING] as [string, number]),
+  ...BOOLEAN_KEYWORDS.map((key) => [key, BOOLEAN] as [string, number]),
+  ...NUMBER_KEYWORDS.map((key) => [key, NUMBER] as [string, number]),
+  ...INTEGER_KEYWORDS.map((key) => [key, INTEGER] as [string, number]),
+  ...STRING_LIST_KEYWORDS.map((key) => [key, STRING_LIST] as [string, number]),
+  ...LIST_KEYWORDS.map((key) => [key, LIST] as [string, number]),
+  ...Object.keys(FORBIDDEN).map((key) => [key, FORBIDDEN_KEYWORD] as [string, number]),
 ]);
 
-function checkKeywordTypes(node: JsonObject, problem: (key: string, rule: string, message: string) => void): void {
+function holdsKind(kind: number, value: JsonValue): boolean {
+  switch (kind) {
+    case STRING:
+      return typeof value === 'string';
+    case BOOLEAN:
+      return typeof value === 'boolean';
+    case NUMBER:
+      return typeof value === 'number';
+    case INTEGER:
+      return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+    case STRING_LIST:
+      return Array.isArray(value) && value.every((item) => typeof item === 'string');
+    default:
+      return Array.isArray(value);
+  }
+}
+
+function checkKeywordTypes(node: JsonObject, frame: Frame, problems: SchemaProblem[]): void {
   for (const key in node) {
-    const expected = KEYWORD_TYPES.get(key);
+    const kind = KEYWORD_KINDS.get(key);
+    if (kind === undefined) continue;
     const value = node[key] as JsonValue;
-    if (expected !== undefined && !expected.ok(value)) problem(key, 'keyword-type', `${key} must be ${expected.what}, not ${describe(value)}`);
-    const fix = FORBIDDEN[key];
-    if (fix !== undefined && Object.hasOwn(FORBIDDEN, key)) problem(key, 'forbidden-keyword', `${key} is not allowed in a CRD schema: ${fix}`);
+    if (kind === FORBIDDEN_KEYWORD) report(problems, frame, key, 'forbidden-keyword', `${key} is not allowed in a CRD schema: ${FORBIDDEN[key] as string}`);
+    else if (!holdsKind(kind, value)) report(problems, frame, key, 'keyword-type', `${key} must be ${KIND_WORDING[kind] as string}, not ${describe(value)}`);
   }
 }
 

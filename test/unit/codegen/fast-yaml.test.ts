@@ -82,6 +82,23 @@ describe('the fast YAML reader', () => {
     }
   });
 
+  it('reads literal blocks the way js-yaml does, whether they take the one-slice path or the line-by-line one', () => {
+    const accepted = [
+      // one slice: LF ends, content first, blank lines empty or at the content's indentation
+      'a: |-\n  one\n  two\n\n  four\n    deeper\n  \n  six\nb: 1\n',
+      'a:\n  b: |\n    x\n    y\n\n\n  c: |+\n    kept\n\n\nd: |-\n  first\n  \tTab after the indentation\n  at the end',
+      '- |\n  item\n  text\n- |-\n    deeper item\n',
+      // line by line: a leading blank line, blank lines with fewer spaces than the content, CRLF
+      'a: |\n\n  after a blank line\nb: 1\n',
+      'a: |-\n    x\n  \n    y\n \nb: 1\n',
+      'a: |+\n  x\n \n',
+      'a: |-\r\n  x\r\n\r\n  y\r\n',
+    ];
+    for (const text of accepted) expect(expectEquivalent(text), `declined ${JSON.stringify(text)}`).toBeDefined();
+    // blanks beyond the indentation, a tab in the indentation: declined on both paths
+    for (const text of ['a: |\n  x\n     \n  y\n', 'a: |\n  x\n \ty\n', 'a: |\n\tx\n']) expect(readYamlSubset(text, 200), JSON.stringify(text)).toBeUndefined();
+  });
+
   it('declines what it does not read (anchors, tags, folded scalars, tabs, directives, duplicates), leaving it to js-yaml', () => {
     const declined = [
       'a: &x 1\nb: *x\n',

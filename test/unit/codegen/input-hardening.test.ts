@@ -135,6 +135,21 @@ describe('schema rules', () => {
     expect(rules({ type: 'object', 'x-kubernetes-preserve-unknown-fields': false })).toEqual(['root["x-kubernetes-preserve-unknown-fields"] preserve-unknown-fields-false']);
     expect(rules({ type: 'object', properties: { a: 'string' } })).toEqual(['root.properties.a schema-not-object']);
   });
+
+  it('checks the JSON type of every typed keyword and names the expected one, and knows forbidden keywords only by their own names', () => {
+    const messages = (node: Record<string, unknown>): string[] => schemaProblems({ type: 'object', properties: { a: node } } as never, 'root').map((p) => `${p.path}: ${p.message}`);
+    expect(messages({ type: 'string', pattern: 1, nullable: 'yes', minimum: '0', minLength: -1, required: ['x', 2], enum: 'a' })).toEqual([
+      'root.properties.a.pattern: pattern must be a string, not number 1',
+      'root.properties.a.nullable: nullable must be true or false, not string "yes"',
+      'root.properties.a.minimum: minimum must be a number, not string "0"',
+      'root.properties.a.minLength: minLength must be a non-negative integer, not number -1',
+      'root.properties.a.required: required must be a list of strings, not a list',
+      'root.properties.a.enum: enum must be a list, not string "a"',
+    ]);
+    expect(messages({ type: 'string', definitions: {}, $schema: 'x' }).map((m) => m.split(':')[0])).toEqual(['root.properties.a.definitions', 'root.properties.a.$schema']);
+    // keys that are names on Object.prototype are neither typed nor forbidden keywords
+    expect(messages({ type: 'string', constructor: 1, toString: 'x', hasOwnProperty: [] })).toEqual([]);
+  });
 });
 
 describe('errors after reading name the file too', () => {
