@@ -110,6 +110,36 @@ function readRoot(c: Cursor, indent: number): unknown {
   return value;
 }
 
+/** `,`, `[`, `]`, `{` or `}`. */
+function isFlowIndicator(ch: number): boolean {
+  return ch === 0x2c || ch === 0x5b || ch === 0x5d || ch === 0x7b || ch === 0x7d;
+}
+
+/** A character that cannot start a plain scalar (besides `-`, `?` and `:` before a blank): ``,[]{}#&*!|>'"%@` ``. */
+function isIndicator(ch: number): boolean {
+  switch (ch) {
+    case 0x2c: // ,
+    case 0x5b: // [
+    case 0x5d: // ]
+    case 0x7b: // {
+    case 0x7d: // }
+    case HASH:
+    case 0x26: // &
+    case 0x2a: // *
+    case 0x21: // !
+    case 0x7c: // |
+    case 0x3e: // >
+    case 0x27: // '
+    case 0x22: // "
+    case 0x25: // %
+    case 0x40: // @
+    case 0x60: // `
+      return true;
+    default:
+      return false;
+  }
+}
+
 /** Space, tab, line end or the end of the text (what may follow `-` or `:` as an indicator). */
 function isBlankOrEnd(ch: number): boolean {
   return ch === SPACE || ch === TAB || ch === LF || ch === CR || Number.isNaN(ch);
@@ -372,7 +402,7 @@ function readKey(c: Cursor): string {
   } else {
     if (ch === DASH || ch === 0x3f || ch === COLON) {
       if (isBlankOrEnd(text.charCodeAt(start + 1))) return outside();
-    } else if (',[]{}#&*!|>%@`'.includes(text[start] as string)) {
+    } else if (isIndicator(ch)) {
       return outside();
     }
     PLAIN_BLOCK.lastIndex = start;
@@ -535,32 +565,47 @@ function readLiteralBody(c: Cursor, parentCol: number, chomp: number): string | 
  * without values.
  */
 function readFlow(c: Cursor): unknown {
-  const text = c.text;
-  const open = text.charCodeAt(c.pos);
-  const close = open === 0x5b ? 0x5d : 0x7d;
+  const open = c.text.charCodeAt(c.pos);
   c.pos += 1;
+  return open === 0x5b ? readFlowSequence(c) : readFlowMapping(c);
+}
+
+function readFlowSequence(c: Cursor): unknown[] {
+  const text = c.text;
   const list: unknown[] = [];
-  const map: Record<string, unknown> = {};
   for (;;) {
     skipFlowBlanks(c);
-    if (text.charCodeAt(c.pos) === close) {
+    if (text.charCodeAt(c.pos) === 0x5d) {
       c.pos += 1;
-      return open === 0x5b ? list : map;
+      return list;
     }
-    if (open === 0x5b) {
-      list.push(readFlowValue(c));
-    } else {
-      const key = readFlowKey(c);
-      if (key === '__proto__' || Object.prototype.hasOwnProperty.call(map, key)) return outside();
-      skipFlowBlanks(c);
-      const ch = text.charCodeAt(c.pos);
-      if (ch === 0x2c || ch === close) return outside(); // a key without a value
-      map[key] = readFlowValue(c);
-    }
+    list.push(readFlowValue(c));
     skipFlowBlanks(c);
     const ch = text.charCodeAt(c.pos);
     if (ch === 0x2c) c.pos += 1;
-    else if (ch !== close) return outside();
+    else if (ch !== 0x5d) return outside();
+  }
+}
+
+function readFlowMapping(c: Cursor): Record<string, unknown> {
+  const text = c.text;
+  const map: Record<string, unknown> = {};
+  for (;;) {
+    skipFlowBlanks(c);
+    if (text.charCodeAt(c.pos) === 0x7d) {
+      c.pos += 1;
+      return map;
+    }
+    const key = readFlowKey(c);
+    if (key === '__proto__' || Object.prototype.hasOwnProperty.call(map, key)) return outside();
+    skipFlowBlanks(c);
+    let ch = text.charCodeAt(c.pos);
+    if (ch === 0x2c || ch === 0x7d) return outside(); // a key without a value
+    map[key] = readFlowValue(c);
+    skipFlowBlanks(c);
+    ch = text.charCodeAt(c.pos);
+    if (ch === 0x2c) c.pos += 1;
+    else if (ch !== 0x7d) return outside();
   }
 }
 
@@ -617,8 +662,8 @@ function readFlowPlain(c: Cursor): unknown {
   const text = c.text;
   const start = c.pos;
   const ch = text.charCodeAt(start);
-  if ((ch === DASH || ch === 0x3f || ch === COLON) && (isBlankOrEnd(text.charCodeAt(start + 1)) || ',[]{}'.includes(text[start + 1] as string))) return outside();
-  if (',[]{}#&*!|>\'"%@`'.includes(text[start] as string) || isBlankOrEnd(ch)) return outside();
+  if ((ch === DASH || ch === 0x3f || ch === COLON) && (isBlankOrEnd(text.charCodeAt(start + 1)) || isFlowIndicator(text.charCodeAt(start + 1)))) return outside();
+  if (isIndicator(ch) || isBlankOrEnd(ch)) return outside();
   PLAIN_FLOW.lastIndex = start;
   PLAIN_FLOW.test(text);
   const end = PLAIN_FLOW.lastIndex;

@@ -11,7 +11,7 @@
  * @module
  */
 import type { SchemaProblem } from '../errors.js';
-import { isJsonObject, type JsonObject, type JsonValue } from '../shared/json.js';
+import { isJsonObject, type JsonValue } from '../shared/json.js';
 
 const TYPES: readonly string[] = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
 
@@ -32,7 +32,6 @@ const NUMBER_KEYWORDS = ['minimum', 'maximum', 'multipleOf'];
 const INTEGER_KEYWORDS = ['minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties'];
 const STRING_LIST_KEYWORDS = ['required', 'x-kubernetes-list-map-keys'];
 const LIST_KEYWORDS = ['enum', 'x-kubernetes-validations'];
-const JUNCTORS = ['allOf', 'anyOf', 'oneOf'];
 /** Keywords a junctor (allOf/anyOf/oneOf/not) must not hold in a structural schema. */
 const NOT_IN_JUNCTORS = ['type', 'description', 'default', 'nullable', 'additionalProperties', 'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-embedded-resource', 'x-kubernetes-int-or-string'];
 
@@ -104,10 +103,63 @@ function checkNode(frame: Frame, problems: SchemaProblem[], children: Frame[]): 
     report(problems, frame, undefined, 'schema-not-object', `a schema must be a mapping of keywords, not ${describe(node)}`);
     return;
   }
-  checkKeywordTypes(node, frame, problems);
-  const type = node['type'];
-  const preserve = node['x-kubernetes-preserve-unknown-fields'];
-  const intOrString = node['x-kubernetes-int-or-string'] === true;
+  // one pass over the node's keys: the typed keywords are checked, the structural ones kept
+  let type: JsonValue | undefined;
+  let preserve: JsonValue | undefined;
+  let intOrString = false;
+  let uniqueItems: JsonValue | undefined;
+  let properties: JsonValue | undefined;
+  let additional: JsonValue | undefined;
+  let items: JsonValue | undefined;
+  let allOf: JsonValue | undefined;
+  let anyOf: JsonValue | undefined;
+  let oneOf: JsonValue | undefined;
+  let not: JsonValue | undefined;
+  for (const key in node) {
+    const code = KEYWORD_CODES.get(key);
+    if (code === undefined) continue;
+    const value = node[key] as JsonValue;
+    const kind = code & KIND_MASK;
+    if (kind === FORBIDDEN_KEYWORD) report(problems, frame, key, 'forbidden-keyword', `${key} is not allowed in a CRD schema: ${FORBIDDEN[key] as string}`);
+    else if (kind !== NO_KIND && !holdsKind(kind, value)) report(problems, frame, key, 'keyword-type', `${key} must be ${KIND_WORDING[kind] as string}, not ${describe(value)}`);
+    switch (code >> SLOT_SHIFT) {
+      case TYPE:
+        type = value;
+        break;
+      case PRESERVE:
+        preserve = value;
+        break;
+      case INT_OR_STRING:
+        intOrString = value === true;
+        break;
+      case UNIQUE_ITEMS:
+        uniqueItems = value;
+        break;
+      case PROPERTIES:
+        properties = value;
+        break;
+      case ADDITIONAL_PROPERTIES:
+        additional = value;
+        break;
+      case ITEMS:
+        items = value;
+        break;
+      case ALL_OF:
+        allOf = value;
+        break;
+      case ANY_OF:
+        anyOf = value;
+        break;
+      case ONE_OF:
+        oneOf = value;
+        break;
+      case NOT:
+        not = value;
+        break;
+      default:
+        break;
+    }
+  }
   if (type !== undefined) {
     if (typeof type !== 'string') report(problems, frame, 'type', 'type-not-string', `type must be one of ${TYPES.join(', ')}, not ${describe(type)}`);
     else if (type !== '' && !TYPES.includes(type)) report(problems, frame, 'type', 'unknown-type', `unknown type ${JSON.stringify(type)}; use one of ${TYPES.join(', ')}`);
@@ -123,15 +175,13 @@ function checkNode(frame: Frame, problems: SchemaProblem[], children: Frame[]): 
     } else if (context === ROOT && type !== 'object') {
       report(problems, frame, 'type', 'root-type-object', `the root schema must be type: object, not ${JSON.stringify(type)}`);
     }
-    if (type === 'array' && node['items'] === undefined) report(problems, frame, undefined, 'items-required', 'an array needs an items schema');
+    if (type === 'array' && items === undefined) report(problems, frame, undefined, 'items-required', 'an array needs an items schema');
   }
   if (preserve === false) {
     report(problems, frame, 'x-kubernetes-preserve-unknown-fields', 'preserve-unknown-fields-false', 'x-kubernetes-preserve-unknown-fields must be true or absent');
   }
-  if (node['uniqueItems'] === true) report(problems, frame, 'uniqueItems', 'unique-items', 'uniqueItems: true is not allowed (its check is quadratic); use x-kubernetes-list-type: set');
+  if (uniqueItems === true) report(problems, frame, 'uniqueItems', 'unique-items', 'uniqueItems: true is not allowed (its check is quadratic); use x-kubernetes-list-type: set');
   const nested: Context = context === JUNCTOR ? JUNCTOR : FIELD;
-  const properties = node['properties'];
-  const additional = node['additionalProperties'];
   if (properties !== undefined) {
     if (!isJsonObject(properties)) {
       report(problems, frame, 'properties', 'properties-not-object', `properties must be a mapping from field name to schema, not ${describe(properties)}`);
@@ -147,22 +197,23 @@ function checkNode(frame: Frame, problems: SchemaProblem[], children: Frame[]): 
     if (isJsonObject(additional)) children.push(child(frame, additional, 'additionalProperties', undefined, nested, false));
     else report(problems, frame, 'additionalProperties', 'additionalProperties-not-schema', `additionalProperties must be a schema or a boolean, not ${describe(additional)}`);
   }
-  const items = node['items'];
   if (items !== undefined) {
     if (isJsonObject(items)) children.push(child(frame, items, 'items', undefined, nested, false));
     else report(problems, frame, 'items', 'items-not-schema', `items must be one schema (a mapping), not ${describe(items)}`);
   }
-  for (const junctor of JUNCTORS) {
-    const list = node[junctor];
-    if (list === undefined) continue;
-    if (!Array.isArray(list)) {
-      report(problems, frame, junctor, 'keyword-type', `${junctor} must be a list of schemas, not ${describe(list)}`);
-      continue;
-    }
-    for (let i = 0; i < list.length; i += 1) children.push(child(frame, list[i] as JsonValue, junctor, i, JUNCTOR, intOrString || frame.intOrString));
-  }
-  const not = node['not'];
+  const inIntOrString = intOrString || frame.intOrString;
+  if (allOf !== undefined) checkJunctor(frame, 'allOf', allOf, inIntOrString, problems, children);
+  if (anyOf !== undefined) checkJunctor(frame, 'anyOf', anyOf, inIntOrString, problems, children);
+  if (oneOf !== undefined) checkJunctor(frame, 'oneOf', oneOf, inIntOrString, problems, children);
   if (not !== undefined) children.push(child(frame, not, 'not', undefined, JUNCTOR, false));
+}
+
+function checkJunctor(frame: Frame, junctor: string, list: JsonValue, intOrString: boolean, problems: SchemaProblem[], children: Frame[]): void {
+  if (!Array.isArray(list)) {
+    report(problems, frame, junctor, 'keyword-type', `${junctor} must be a list of schemas, not ${describe(list)}`);
+    return;
+  }
+  for (let i = 0; i < list.length; i += 1) children.push(child(frame, list[i] as JsonValue, junctor, i, JUNCTOR, intOrString));
 }
 
 /** What a keyword must hold: one of these kinds, or `FORBIDDEN_KEYWORD`. */
@@ -175,16 +226,51 @@ const LIST = 5;
 const FORBIDDEN_KEYWORD = 6;
 const KIND_WORDING = ['a string', 'true or false', 'a number', 'a non-negative integer', 'a list of strings', 'a list'];
 
-/** Every keyword with a rule, to its kind: one lookup per key of a node. */
-const KEYWORD_KINDS: ReadonlyMap<string, number> = new Map<string, number>([
-  ...STRING_KEYWORDS.map((key) => [key, STRING] as [string, number]),
-  ...BOOLEAN_KEYWORDS.map((key) => [key, BOOLEAN] as [string, number]),
-  ...NUMBER_KEYWORDS.map((key) => [key, NUMBER] as [string, number]),
-  ...INTEGER_KEYWORDS.map((key) => [key, INTEGER] as [string, number]),
-  ...STRING_LIST_KEYWORDS.map((key) => [key, STRING_LIST] as [string, number]),
-  ...LIST_KEYWORDS.map((key) => [key, LIST] as [string, number]),
-  ...Object.keys(FORBIDDEN).map((key) => [key, FORBIDDEN_KEYWORD] as [string, number]),
-]);
+/** A keyword's code: its structural slot (or 0) shifted by `SLOT_SHIFT`, and its kind (or `NO_KIND`). */
+const KIND_MASK = 7;
+const SLOT_SHIFT = 3;
+const NO_KIND = 7;
+const TYPE = 1;
+const PRESERVE = 2;
+const INT_OR_STRING = 3;
+const UNIQUE_ITEMS = 4;
+const PROPERTIES = 5;
+const ADDITIONAL_PROPERTIES = 6;
+const ITEMS = 7;
+const ALL_OF = 8;
+const ANY_OF = 9;
+const ONE_OF = 10;
+const NOT = 11;
+const SLOTS: ReadonlyArray<[string, number]> = [
+  ['type', TYPE],
+  ['x-kubernetes-preserve-unknown-fields', PRESERVE],
+  ['x-kubernetes-int-or-string', INT_OR_STRING],
+  ['uniqueItems', UNIQUE_ITEMS],
+  ['properties', PROPERTIES],
+  ['additionalProperties', ADDITIONAL_PROPERTIES],
+  ['items', ITEMS],
+  ['allOf', ALL_OF],
+  ['anyOf', ANY_OF],
+  ['oneOf', ONE_OF],
+  ['not', NOT],
+];
+
+/** Every keyword with a rule or a structural role, to its code: one lookup per key of a node. */
+const KEYWORD_CODES: ReadonlyMap<string, number> = ((): Map<string, number> => {
+  const kinds = new Map<string, number>([
+    ...STRING_KEYWORDS.map((key) => [key, STRING] as [string, number]),
+    ...BOOLEAN_KEYWORDS.map((key) => [key, BOOLEAN] as [string, number]),
+    ...NUMBER_KEYWORDS.map((key) => [key, NUMBER] as [string, number]),
+    ...INTEGER_KEYWORDS.map((key) => [key, INTEGER] as [string, number]),
+    ...STRING_LIST_KEYWORDS.map((key) => [key, STRING_LIST] as [string, number]),
+    ...LIST_KEYWORDS.map((key) => [key, LIST] as [string, number]),
+    ...Object.keys(FORBIDDEN).map((key) => [key, FORBIDDEN_KEYWORD] as [string, number]),
+  ]);
+  const codes = new Map<string, number>();
+  for (const [key, kind] of kinds) codes.set(key, kind);
+  for (const [key, slot] of SLOTS) codes.set(key, (slot << SLOT_SHIFT) | (kinds.get(key) ?? NO_KIND));
+  return codes;
+})();
 
 function holdsKind(kind: number, value: JsonValue): boolean {
   switch (kind) {
@@ -200,16 +286,6 @@ function holdsKind(kind: number, value: JsonValue): boolean {
       return Array.isArray(value) && value.every((item) => typeof item === 'string');
     default:
       return Array.isArray(value);
-  }
-}
-
-function checkKeywordTypes(node: JsonObject, frame: Frame, problems: SchemaProblem[]): void {
-  for (const key in node) {
-    const kind = KEYWORD_KINDS.get(key);
-    if (kind === undefined) continue;
-    const value = node[key] as JsonValue;
-    if (kind === FORBIDDEN_KEYWORD) report(problems, frame, key, 'forbidden-keyword', `${key} is not allowed in a CRD schema: ${FORBIDDEN[key] as string}`);
-    else if (!holdsKind(kind, value)) report(problems, frame, key, 'keyword-type', `${key} must be ${KIND_WORDING[kind] as string}, not ${describe(value)}`);
   }
 }
 

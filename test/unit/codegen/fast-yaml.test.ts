@@ -75,6 +75,7 @@ describe('the fast YAML reader', () => {
       '[1, [2, [3]]]\n',
       'key with spaces: value with spaces  \n',
       'a: -\u00e9\nb: ünïcödé 🎉\n',
+      'a: [-1, -x, ?y, :z, a-b]\nb: {k: -v, l: .5}\n',
     ];
     for (const text of accepted) {
       expect(expectEquivalent(text), `declined ${JSON.stringify(text)}`).toBeDefined();
@@ -121,6 +122,11 @@ describe('the fast YAML reader', () => {
       '# only a comment\n',
       'scalar document\n',
       'a: "\\q"\n',
+      'a: [-, 1]\n',
+      'a: [x, ?]\n',
+      'a: {k: -}\n',
+      'a: [&x 1]\n',
+      'a: {k: `v`}\n',
       'a: "\\ud800"\n',
       `a: ${'9'.repeat(400)}\n`,
       '\ufeffa: 1\n',

@@ -147,6 +147,13 @@ describe('schema rules', () => {
       'root.properties.a.enum: enum must be a list, not string "a"',
     ]);
     expect(messages({ type: 'string', definitions: {}, $schema: 'x' }).map((m) => m.split(':')[0])).toEqual(['root.properties.a.definitions', 'root.properties.a.$schema']);
+    // the keywords' own problems first (in key order), then the node's structural ones, then its children's
+    expect(schemaProblems({ type: 'object', properties: { a: { anyOf: 'x', minLength: -1, type: 'objekt', properties: { b: {} } } } } as never, 'root').map((p) => `${p.path} ${p.rule}`)).toEqual([
+      'root.properties.a.minLength keyword-type',
+      'root.properties.a.type unknown-type',
+      'root.properties.a.anyOf keyword-type',
+      'root.properties.a.properties.b type-required',
+    ]);
     // keys that are names on Object.prototype are neither typed nor forbidden keywords
     expect(messages({ type: 'string', constructor: 1, toString: 'x', hasOwnProperty: [] })).toEqual([]);
   });
