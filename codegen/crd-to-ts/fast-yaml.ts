@@ -35,6 +35,9 @@ interface Cursor {
    */
   seenLine: number;
   seenContent: number;
+  /** Where a plain scalar in block context was last scanned from, and where it ends (a mapping's first key is scanned by two readers). */
+  plainFrom: number;
+  plainEnd: number;
 }
 
 const SPACE = 32;
@@ -73,7 +76,7 @@ const MAX_KEY_LENGTH = 1024;
 export function readYamlSubset(text: string, maxDepth: number): unknown[] | undefined {
   const crlf = text.includes('\r');
   if ((MAYBE_NON_PRINTABLE.test(text) && NON_PRINTABLE.test(text)) || (crlf && /\r(?!\n)/.test(text)) || text.charCodeAt(0) === 0xfeff) return undefined;
-  const cursor: Cursor = { text, pos: 0, lineStart: 0, depth: 0, maxDepth, crlf, seenLine: -1, seenContent: 0 };
+  const cursor: Cursor = { text, pos: 0, lineStart: 0, depth: 0, maxDepth, crlf, seenLine: -1, seenContent: 0, plainFrom: -1, plainEnd: 0 };
   try {
     return readDocuments(cursor);
   } catch (err) {
@@ -273,15 +276,24 @@ function readNode(c: Cursor, col: number, parentCol: number, block: boolean): un
     default:
       break;
   }
-  PLAIN_BLOCK.lastIndex = c.pos;
-  PLAIN_BLOCK.test(text);
-  const end = PLAIN_BLOCK.lastIndex;
+  const end = plainBlockEnd(c, c.pos);
   if (text.charCodeAt(end) === COLON) return block ? readMapping(c, col) : outside();
   const first = trimmedSlice(text, c.pos, end);
   endLine(c, end);
   if (text.charCodeAt(end) === HASH || (text.charCodeAt(end) !== LF && text.charCodeAt(end) !== CR && text.charCodeAt(skipBlanks(text, end)) === HASH)) return plainValue(first);
   const more = continuation(c, parentCol);
   return more === undefined ? plainValue(first) : `${first}${more}`;
+}
+
+/** Where the plain scalar (in block context) at `from` ends, before trailing blanks. */
+function plainBlockEnd(c: Cursor, from: number): number {
+  if (from === c.plainFrom) return c.plainEnd;
+  PLAIN_BLOCK.lastIndex = from;
+  PLAIN_BLOCK.test(c.text);
+  const end = PLAIN_BLOCK.lastIndex;
+  c.plainFrom = from;
+  c.plainEnd = end;
+  return end;
 }
 
 function skipBlanks(text: string, from: number): number {
@@ -348,7 +360,7 @@ function readMapping(c: Cursor, col: number): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (;;) {
     const key = readKey(c);
-    if (key === '__proto__' || Object.prototype.hasOwnProperty.call(result, key)) return outside();
+    if (key === '__proto__' || Object.hasOwn(result, key)) return outside();
     const value = readValue(c, col);
     result[key] = value;
     const next = toContent(c);
@@ -405,9 +417,7 @@ function readKey(c: Cursor): string {
     } else if (isIndicator(ch)) {
       return outside();
     }
-    PLAIN_BLOCK.lastIndex = start;
-    PLAIN_BLOCK.test(text);
-    end = PLAIN_BLOCK.lastIndex;
+    end = plainBlockEnd(c, start);
     key = keyText(plainValue(trimmedSlice(text, start, end)));
   }
   if (text.charCodeAt(end) !== COLON || !isBlankOrEnd(text.charCodeAt(end + 1)) || end - start > MAX_KEY_LENGTH) return outside();
@@ -417,7 +427,7 @@ function readKey(c: Cursor): string {
 
 /** A scalar key as js-yaml stores it: `String(value)` (`1.0: x` has the key `1`). */
 function keyText(value: unknown): string {
-  return String(value);
+  return typeof value === 'string' ? value : String(value);
 }
 
 /** A block sequence whose `-` are at column `col`; the cursor is at the first `-`. */
@@ -597,7 +607,7 @@ function readFlowMapping(c: Cursor): Record<string, unknown> {
       return map;
     }
     const key = readFlowKey(c);
-    if (key === '__proto__' || Object.prototype.hasOwnProperty.call(map, key)) return outside();
+    if (key === '__proto__' || Object.hasOwn(map, key)) return outside();
     skipFlowBlanks(c);
     let ch = text.charCodeAt(c.pos);
     if (ch === 0x2c || ch === 0x7d) return outside(); // a key without a value

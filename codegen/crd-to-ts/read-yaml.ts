@@ -180,15 +180,15 @@ function hasCycle(value: object): boolean {
  * of documents the parser found (then documents have no line).
  */
 export function documentLines(text: string, count: number): (number | undefined)[] {
-  // segment starts: the file start, and every `---` marker (found by one regex scan, not per line)
+  // segment starts: the file start, and every `---` marker at a line start (found with indexOf, not per line)
   const segments: { offset: number; line: number; marker: boolean }[] = [{ offset: 0, line: 1, marker: false }];
-  const markers = /^---(?=[ \t\r\n]|$)/gm;
   let newlines = 0;
   let counted = 0;
-  for (let match = markers.exec(text); match !== null; match = markers.exec(text)) {
-    newlines += countNewlines(text, counted, match.index);
-    counted = match.index;
-    segments.push({ offset: match.index, line: newlines + 1, marker: true });
+  for (let at = text.indexOf('---'); at !== -1; at = text.indexOf('---', at + 1)) {
+    if (!isMarkerAt(text, at)) continue;
+    newlines += countNewlines(text, counted, at);
+    counted = at;
+    segments.push({ offset: at, line: newlines + 1, marker: true });
   }
   const starts = segments.map((segment, k) => {
     const end = segments[k + 1]?.offset ?? text.length;
@@ -196,6 +196,17 @@ export function documentLines(text: string, count: number): (number | undefined)
   });
   const documents = starts.filter((start, k) => k > 0 || start.first !== undefined || starts.length === 1);
   return documents.length === count ? documents.map((start) => start.first) : [];
+}
+
+/**
+ * Whether the `---` at `at` is a document marker: at a line start (after any line terminator, as
+ * `^` matches in a multiline regex) and followed by a blank, a line end or the end of the text.
+ */
+function isMarkerAt(text: string, at: number): boolean {
+  const before = at === 0 ? 0x0a : text.charCodeAt(at - 1);
+  if (before !== 0x0a && before !== 0x0d && before !== 0x2028 && before !== 0x2029) return false;
+  const after = text.charCodeAt(at + 3);
+  return after === 0x20 || after === 0x09 || after === 0x0d || after === 0x0a || Number.isNaN(after);
 }
 
 function countNewlines(text: string, from: number, to: number): number {

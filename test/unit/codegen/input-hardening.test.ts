@@ -98,6 +98,9 @@ describe('reading CRD files within limits', () => {
     expect(documentLines('%YAML 1.2\n---\na: 1\n', 1)).toEqual([3]);
     expect(documentLines('--- {a: 1}\n---\nb: 1\n', 2)).toEqual([1, 3]);
     expect(documentLines('a: 1\n', 2)).toEqual([]);
+    // only `---` at a line start and before a blank or the end is a marker
+    expect(documentLines('a: "x---"\n----\n---b\n---\tc: 1\n---', 3)).toEqual([1, 4, undefined]);
+    expect(documentLines('a: 1\r\n---\r\nb: 2\r\n', 2)).toEqual([1, 3]);
   });
 });
 
