@@ -145,7 +145,7 @@ function isIndicator(ch: number): boolean {
 
 /** Space, tab, line end or the end of the text (what may follow `-` or `:` as an indicator). */
 function isBlankOrEnd(ch: number): boolean {
-  return ch === SPACE || ch === TAB || ch === LF || ch === CR || Number.isNaN(ch);
+  return ch === SPACE || ch === TAB || ch === LF || ch === CR || ch !== ch; // NaN past the end
 }
 
 /** Whether the cursor (at a line start) is at a `---` or `...` line. */
@@ -205,8 +205,11 @@ function toContent(c: Cursor): number {
 function endLine(c: Cursor, from: number): void {
   const text = c.text;
   let i = from;
-  while (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB) i += 1;
-  const ch = text.charCodeAt(i);
+  let ch = text.charCodeAt(i);
+  while (ch === SPACE || ch === TAB) {
+    i += 1;
+    ch = text.charCodeAt(i);
+  }
   if (ch === HASH) {
     if (i === from) return outside(); // a comment needs a blank before it
   } else if (ch === CR) {
@@ -277,10 +280,11 @@ function readNode(c: Cursor, col: number, parentCol: number, block: boolean): un
       break;
   }
   const end = plainBlockEnd(c, c.pos);
-  if (text.charCodeAt(end) === COLON) return block ? readMapping(c, col) : outside();
+  const after = text.charCodeAt(end);
+  if (after === COLON) return block ? readMapping(c, col) : outside();
   const first = trimmedSlice(text, c.pos, end);
   endLine(c, end);
-  if (text.charCodeAt(end) === HASH || (text.charCodeAt(end) !== LF && text.charCodeAt(end) !== CR && text.charCodeAt(skipBlanks(text, end)) === HASH)) return plainValue(first);
+  if (after === HASH || (after !== LF && after !== CR && text.charCodeAt(skipBlanks(text, end)) === HASH)) return plainValue(first);
   const more = continuation(c, parentCol);
   return more === undefined ? plainValue(first) : `${first}${more}`;
 }
@@ -298,7 +302,11 @@ function plainBlockEnd(c: Cursor, from: number): number {
 
 function skipBlanks(text: string, from: number): number {
   let i = from;
-  while (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB) i += 1;
+  let ch = text.charCodeAt(i);
+  while (ch === SPACE || ch === TAB) {
+    i += 1;
+    ch = text.charCodeAt(i);
+  }
   return i;
 }
 
@@ -348,6 +356,8 @@ function continuation(c: Cursor, parentCol: number): string | undefined {
 }
 
 function trimmedSlice(text: string, start: number, end: number): string {
+  const last = text.charCodeAt(end - 1);
+  if (last !== SPACE && last !== TAB) return text.slice(start, end);
   let e = end;
   while (e > start && (text.charCodeAt(e - 1) === SPACE || text.charCodeAt(e - 1) === TAB)) e -= 1;
   return text.slice(start, e);
@@ -376,8 +386,11 @@ function readMapping(c: Cursor, col: number): Record<string, unknown> {
 function readValue(c: Cursor, col: number): unknown {
   const text = c.text;
   let i = c.pos;
-  while (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB) i += 1;
-  const ch = text.charCodeAt(i);
+  let ch = text.charCodeAt(i);
+  while (ch === SPACE || ch === TAB) {
+    i += 1;
+    ch = text.charCodeAt(i);
+  }
   if (ch === LF || ch === CR || ch === HASH || i >= text.length) {
     endLine(c, c.pos);
     return readIndentedValue(c, col);
@@ -437,8 +450,11 @@ function readSequence(c: Cursor, col: number): unknown[] {
   const result: unknown[] = [];
   for (;;) {
     let i = c.pos + 1;
-    while (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB) i += 1;
-    const ch = text.charCodeAt(i);
+    let ch = text.charCodeAt(i);
+    while (ch === SPACE || ch === TAB) {
+      i += 1;
+      ch = text.charCodeAt(i);
+    }
     if (ch === LF || ch === CR || ch === HASH || i >= text.length) {
       endLine(c, c.pos + 1);
       const indent = toContent(c);
@@ -621,7 +637,13 @@ function readFlowMapping(c: Cursor): Record<string, unknown> {
 
 function skipFlowBlanks(c: Cursor): void {
   const text = c.text;
-  while (text.charCodeAt(c.pos) === SPACE || text.charCodeAt(c.pos) === TAB) c.pos += 1;
+  let pos = c.pos;
+  let ch = text.charCodeAt(pos);
+  while (ch === SPACE || ch === TAB) {
+    pos += 1;
+    ch = text.charCodeAt(pos);
+  }
+  c.pos = pos;
 }
 
 /** A key in a flow mapping, and its `:` (after a quoted key it need not be followed by a blank). */

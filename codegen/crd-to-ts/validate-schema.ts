@@ -81,12 +81,16 @@ function pathText(frame: Frame): string {
 export function schemaProblems(schema: JsonValue, path: string, limit = 50): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
   const stack: Frame[] = [{ node: schema, parent: undefined, path, key: '', key2: undefined, context: ROOT, intOrString: false }];
-  const children: Frame[] = [];
   while (stack.length > 0 && problems.length < limit) {
     const frame = stack.pop() as Frame;
-    checkNode(frame, problems, children);
-    for (let i = children.length - 1; i >= 0; i -= 1) stack.push(children[i] as Frame);
-    children.length = 0;
+    const base = stack.length;
+    checkNode(frame, problems, stack);
+    // the children were pushed in document order; the first must come off the stack first
+    for (let i = base, j = stack.length - 1; i < j; i += 1, j -= 1) {
+      const first = stack[i] as Frame;
+      stack[i] = stack[j] as Frame;
+      stack[j] = first;
+    }
   }
   return problems.slice(0, limit);
 }
