@@ -52,6 +52,11 @@ const COLON = 58;
 const SPACES = / */y;
 /** A plain scalar in block context: stops before `: `, ` #`, trailing blanks and the line end. */
 const PLAIN_BLOCK = /[^ \t\r\n:#]*(?:(?::(?=[^ \t\r\n])|[ \t]+(?=[^ \t\r\n#])|#)[^ \t\r\n:#]*)*/y;
+/**
+ * A plain key and its `:` as {@link readKey} reads them in the common case: a first character that
+ * is no indicator, no blank, `:` or `#` inside, and a blank or the line end after the `:`.
+ */
+const SIMPLE_KEY = /[^ \t\r\n:#,[\]{}&*!|>'"%@`?-][^ \t\r\n:#]*:(?=[ \t\r\n]|$)/y;
 /** A plain scalar in a flow collection: also stops before `,`, `[`, `]`, `{`, `}`. */
 const PLAIN_FLOW = /[^ \t\r\n:#,[\]{}]*(?:(?::(?=[^ \t\r\n,[\]{}])|[ \t]+(?=[^ \t\r\n#,[\]{}])|#)[^ \t\r\n:#,[\]{},]*)*/y;
 /** What js-yaml refuses in any input (non-printable characters, lone surrogates); such input is left to it. */
@@ -206,6 +211,12 @@ function endLine(c: Cursor, from: number): void {
   const text = c.text;
   let i = from;
   let ch = text.charCodeAt(i);
+  if (ch === LF) {
+    // the common case: the line ends right there
+    c.pos = i + 1;
+    c.lineStart = c.pos;
+    return;
+  }
   while (ch === SPACE || ch === TAB) {
     i += 1;
     ch = text.charCodeAt(i);
@@ -425,6 +436,14 @@ function readKey(c: Cursor): string {
     key = unquote(text, start, close);
     end = skipBlanks(text, close);
   } else {
+    if (start !== c.plainFrom) {
+      // the common key, found with one call: no blanks, `:` or `#` in it, and a blank or line end after its `:`
+      SIMPLE_KEY.lastIndex = start;
+      if (SIMPLE_KEY.test(text) && SIMPLE_KEY.lastIndex - start <= MAX_KEY_LENGTH) {
+        c.pos = SIMPLE_KEY.lastIndex;
+        return keyText(plainValue(text.slice(start, c.pos - 1)));
+      }
+    }
     if (ch === DASH || ch === 0x3f || ch === COLON) {
       if (isBlankOrEnd(text.charCodeAt(start + 1))) return outside();
     } else if (isIndicator(ch)) {

@@ -76,6 +76,8 @@ describe('the fast YAML reader', () => {
       'key with spaces: value with spaces  \n',
       'a: -\u00e9\nb: ünïcödé 🎉\n',
       'a: [-1, -x, ?y, :z, a-b]\nb: {k: -v, l: .5}\n',
+      // keys read in one call, and keys that need the careful path (blanks, `#`, indicators, special values)
+      'a-b.c/d_e$: 1\nTrue: x\n~: z\n1e3: n\n012: o\n-x: 1\na#b: 3\nkey  : 4\nx:y:\n  z: 5\n',
     ];
     for (const text of accepted) {
       expect(expectEquivalent(text), `declined ${JSON.stringify(text)}`).toBeDefined();
