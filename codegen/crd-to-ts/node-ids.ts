@@ -48,7 +48,10 @@ export class NodeIds {
 
   #token(value: JsonValue): string {
     if (typeof value === 'string') return this.#string(value);
-    return typeof value === 'object' && value !== null ? `#${this.id(value)}` : JSON.stringify(value);
+    if (typeof value === 'object') return value === null ? 'null' : `#${this.id(value)}`;
+    // what JSON.stringify writes, without its cost per call (0 and -0 both '0'; never NaN in JSON)
+    if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+    return value ? 'true' : 'false';
   }
 
   #string(text: string): string {

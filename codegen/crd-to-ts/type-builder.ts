@@ -53,27 +53,61 @@ export class FileDeclarations {
   ) {}
 }
 
-interface Rendered {
-  readonly text: string;
-  /** 0: primary (`A`, `A[]`), 1: intersection, 2: union. */
-  readonly precedence: 0 | 1 | 2;
-}
+/** 0: primary (`A`, `A[]`), 1: intersection, 2: union. */
+type Precedence = 0 | 1 | 2;
 
+// How a planned node is written (see KindTypeBuilder.#render)
+/** `text` as it is. */
+const FIXED = 0;
+/** `<item>[]`, the item being `target` (the node's `items`). */
+const ARRAY = 1;
+/** The interface of the properties of `target` (the node itself). */
+const OBJECT = 2;
+/** `Record<string, <value>>`, the value being `target` (the node's `additionalProperties`). */
+const RECORD = 3;
+
+/** What a node becomes, worked out in one look at it; declarations are only created when it is rendered. */
 interface Plan {
   /** The node's description and markers. */
   readonly doc: DocComment;
   /** Renders as exactly one interface name (so an item's TSDoc can go on that interface). */
   readonly bare: boolean;
-  /** Creates the declarations the node needs and returns its type text. */
-  render(interfaceDoc: DocComment): Rendered;
-}
-
-interface Site {
-  /** The name a declaration for this node would get. */
+  readonly form: typeof FIXED | typeof ARRAY | typeof OBJECT | typeof RECORD;
+  /** FIXED: the type text and its precedence. */
+  readonly text: string;
+  readonly precedence: Precedence;
+  readonly target: JsonObject;
+  /** `KubeObject & …` (an embedded resource). */
+  readonly embedded: boolean;
+  /** `… | null`. */
+  readonly nullable: boolean;
+  /** The name a declaration for this node would get: `hint`, followed by `pascalCase(hintProperty)` when there is one. */
   readonly hint: string;
+  readonly hintProperty: string | undefined;
   /** The node is a list item or map value (not a property). */
   readonly item: boolean;
 }
+
+function hintOf(plan: Plan): string {
+  return plan.hintProperty === undefined ? plan.hint : plan.hint + pascalCase(plan.hintProperty);
+}
+
+// The keys a plan consumes (what the TypeScript type says), as bits
+const CONSUMED_KEYS: readonly string[] = ['description', 'type', INT_OR_STRING, 'anyOf', 'enum', 'items', 'properties', 'required', PRESERVE, 'additionalProperties', 'nullable', EMBEDDED];
+const C_DESCRIPTION = 1 << 0;
+const C_TYPE = 1 << 1;
+const C_INT_OR_STRING = 1 << 2;
+const C_ANY_OF = 1 << 3;
+const C_ENUM = 1 << 4;
+const C_ITEMS = 1 << 5;
+const C_PROPERTIES = 1 << 6;
+const C_REQUIRED = 1 << 7;
+const C_PRESERVE = 1 << 8;
+const C_ADDITIONAL = 1 << 9;
+const C_NULLABLE = 1 << 10;
+const C_EMBEDDED = 1 << 11;
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set(['string', 'integer', 'number', 'boolean', 'array', 'object']);
 
 /**
  * Whether a property's schema has a `default`: the API server fills it in on every write and
@@ -103,7 +137,7 @@ export function unsupportedReason(node: JsonObject): string | undefined {
     if (empty) return 'properties is empty or not an object';
     if (node['additionalProperties'] !== undefined) return 'both properties and additionalProperties';
     const required = node['required'];
-    if (required !== undefined && !(Array.isArray(required) && required.every((r) => typeof r === 'string'))) return 'required is not a list of names';
+    if (required !== undefined && !isNameList(required)) return 'required is not a list of names';
   }
   const additional = node['additionalProperties'];
   if (additional !== undefined && (type !== 'object' || !isJsonObject(additional))) return 'additionalProperties is not a schema on an object';
@@ -111,8 +145,14 @@ export function unsupportedReason(node: JsonObject): string | undefined {
   if (type === 'array' && !isJsonObject(items)) return 'array without an items schema';
   if (items !== undefined && type !== 'array') return 'items on a non-array';
   if (type === undefined && node[PRESERVE] !== true && node[INT_OR_STRING] !== true) return 'no type';
-  if (type !== undefined && !['string', 'integer', 'number', 'boolean', 'array', 'object'].includes(type)) return `unknown type ${type}`;
+  if (type !== undefined && !KNOWN_TYPES.has(type)) return `unknown type ${type}`;
   return undefined;
+}
+
+function isNameList(value: JsonValue): boolean {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i += 1) if (typeof value[i] !== 'string') return false;
+  return true;
 }
 
 function literalEnum(values: JsonValue | undefined): values is (string | number | boolean)[] {
@@ -137,7 +177,10 @@ function withoutKeys(node: JsonObject, keys: ReadonlySet<string>): JsonObject {
 /** What the type of a root's apiVersion/kind carries. */
 const LITERAL_KEYS: ReadonlySet<string> = new Set(['description', 'type']);
 
+const EMPTY_DOC_KEY = JSON.stringify([null, []]);
+
 function docKey(doc: DocComment): string {
+  if (isEmptyDoc(doc)) return EMPTY_DOC_KEY;
   return JSON.stringify([doc.description ?? null, doc.tags.map((t) => [t.name, t.value])]);
 }
 
@@ -170,15 +213,20 @@ export function inputViews(declarations: readonly Declaration[], allocator: Name
   for (const d of declarations) if (d.kind === 'interface' || d.kind === 'alias') byName.set(d.name, d);
   const needs = new Set<string>();
   for (const d of byName.values()) if (d.kind === 'interface' && d.members.some((m) => m.defaulted === true)) needs.add(d.name);
-  const texts = (d: InterfaceDeclaration | AliasDeclaration): string[] => (d.kind === 'interface' ? d.members.map((m) => m.type) : [d.type]);
-  for (let grew = needs.size > 0; grew; ) {
-    grew = false;
-    for (const d of byName.values()) {
-      if (needs.has(d.name)) continue;
-      if (texts(d).some((text) => typeNames(text).some((name) => needs.has(name)))) {
-        needs.add(d.name);
-        grew = true;
-      }
+  if (needs.size === 0) return [];
+  // every declaration that refers (transitively) to one that needs a copy needs one too: the
+  // references are read once, then followed backwards from the declarations with defaults
+  const referrers = new Map<string, string[]>();
+  for (const d of byName.values()) {
+    if (d.kind === 'interface') for (const m of d.members) addReferrer(referrers, m.type, d.name);
+    else addReferrer(referrers, d.type, d.name);
+  }
+  const pending = [...needs];
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    for (const referrer of referrers.get(name) ?? []) {
+      if (needs.has(referrer)) continue;
+      needs.add(referrer);
+      pending.push(referrer);
     }
   }
   const inputNames = new Map<string, string>();
@@ -206,37 +254,56 @@ function isIdentifierStart(code: number): boolean {
   return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 36;
 }
 
-/** The identifiers in a type text, outside string literals. */
-function typeNames(text: string): string[] {
-  const names: string[] = [];
-  renameTypes(text, new Map(), (name) => names.push(name));
-  return names;
+/** Records that the declaration `referrer` mentions every type name in `text`. */
+function addReferrer(referrers: Map<string, string[]>, text: string, referrer: string): void {
+  for (let i = 0; i < text.length; ) {
+    const end = typeNameEnd(text, i);
+    if (end > i) {
+      const name = text.slice(i, end);
+      const list = referrers.get(name);
+      if (list === undefined) referrers.set(name, [referrer]);
+      else list.push(referrer);
+      i = end;
+    } else {
+      i = skipNonName(text, i);
+    }
+  }
+}
+
+/** Where the identifier at `i` ends (`i` when there is none there). */
+function typeNameEnd(text: string, i: number): number {
+  if (!isIdentifierStart(text.charCodeAt(i))) return i;
+  let j = i + 1;
+  while (j < text.length && (isIdentifierStart(text.charCodeAt(j)) || (text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57))) j += 1;
+  return j;
+}
+
+/** Past the character at `i`, or past the whole `'…'` string literal starting there. */
+function skipNonName(text: string, i: number): number {
+  if (text.charCodeAt(i) !== 39) return i + 1;
+  let j = i + 1;
+  while (j < text.length && text.charCodeAt(j) !== 39) j += text.charCodeAt(j) === 92 ? 2 : 1;
+  return j + 1;
 }
 
 /** Replaces type names (identifiers outside `'…'` string literals) by their entry in `names`. */
-function renameTypes(text: string, names: ReadonlyMap<string, string>, seen?: (name: string) => void): string {
+function renameTypes(text: string, names: ReadonlyMap<string, string>): string {
   let out = '';
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i] as string;
-    if (ch === "'") {
-      let j = i + 1;
-      while (j < text.length && text[j] !== "'") j += text[j] === '\\' ? 2 : 1;
-      out += text.slice(i, j + 1);
-      i = j + 1;
-    } else if (isIdentifierStart(text.charCodeAt(i))) {
-      let j = i + 1;
-      while (j < text.length && (isIdentifierStart(text.charCodeAt(j)) || (text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57))) j += 1;
-      const name = text.slice(i, j);
-      seen?.(name);
-      out += names.get(name) ?? name;
-      i = j;
+  let copied = 0;
+  for (let i = 0; i < text.length; ) {
+    const end = typeNameEnd(text, i);
+    if (end > i) {
+      const renamed = names.get(text.slice(i, end));
+      if (renamed !== undefined) {
+        out += text.slice(copied, i) + renamed;
+        copied = end;
+      }
+      i = end;
     } else {
-      out += ch;
-      i += 1;
+      i = skipNonName(text, i);
     }
   }
-  return out;
+  return copied === 0 ? text : out + text.slice(copied);
 }
 
 /**
@@ -250,6 +317,10 @@ export class KindTypeBuilder {
   readonly #shared = new Map<string, string>();
   /** Names decided at the end of the kind: placeholder → every path hint it was reached by. */
   readonly #deferred = new Map<string, string[]>();
+  /** The precedence of the type text {@link KindTypeBuilder.#render} or {@link KindTypeBuilder.#item} returned last. */
+  #precedence: Precedence = 0;
+  /** The keys of a consumed-bits value, as given to `schemaInfoToTags` (a few distinct values per kind). */
+  readonly #consumedSets = new Map<number, ReadonlySet<string>>();
 
   constructor(file: FileDeclarations) {
     this.#file = file;
@@ -333,8 +404,8 @@ export class KindTypeBuilder {
       } else if (name === 'spec' || name === 'status') {
         members.push(this.#namedMember(child, name, optional, `${kind}${pascalCase(name)}`));
       } else {
-        const plan = this.#plan(child, { hint: `${kind}${pascalCase(name)}`, item: false });
-        members.push({ name, optional, type: plan.render(emptyDoc).text, doc: plan.doc });
+        const plan = this.#plan(child, kind, name, false);
+        members.push({ name, optional, type: this.#render(plan, emptyDoc), doc: plan.doc });
       }
       if (hasDefault(child)) members[at] = { ...(members[at] as Member), defaulted: true };
     }
@@ -380,44 +451,51 @@ export class KindTypeBuilder {
 
   /** spec/status: always a declaration of their own (`<Kind>Spec`), interface or alias. */
   #namedMember(node: JsonObject, name: string, optional: boolean, hint: string): Member {
-    const plan = this.#plan(node, { hint, item: false });
+    const plan = this.#plan(node, hint, undefined, false);
     let type: string;
     if (plan.bare) {
       type = this.#interface(node, hint, emptyDoc, true);
     } else {
       const alias: AliasDeclaration = { kind: 'alias', name: this.#file.allocator.allocate(hint), doc: emptyDoc, type: 'unknown' };
       this.#file.declarations.push(alias);
-      alias.type = plan.render(emptyDoc).text;
+      alias.type = this.#render(plan, emptyDoc);
       type = alias.name;
     }
     return { name, optional, type, doc: plan.doc };
   }
 
-  /** A list item or map value: inline when it has no doc, otherwise a named declaration carrying the doc. */
-  #item(node: JsonValue, site: Site): Rendered {
-    if (!isJsonObject(node)) throw new CodegenError({ reason: 'UnsupportedSchema', message: `${site.hint}: item schema is not an object` });
-    const plan = this.#plan(node, site);
-    if (isEmptyDoc(plan.doc)) return plan.render(emptyDoc);
-    if (plan.bare) return plan.render(plan.doc);
+  /**
+   * A list item or map value: inline when it has no doc, otherwise a named declaration carrying the
+   * doc. Returns the type text ({@link KindTypeBuilder.#precedence} says its precedence).
+   */
+  #item(node: JsonValue, hint: string): string {
+    if (!isJsonObject(node)) throw new CodegenError({ reason: 'UnsupportedSchema', message: `${hint}: item schema is not an object` });
+    const plan = this.#plan(node, hint, undefined, true);
+    if (isEmptyDoc(plan.doc)) return this.#render(plan, emptyDoc);
+    if (plan.bare) return this.#render(plan, plan.doc);
     const key = `alias:${this.#ids.id(node)}`;
     const known = this.#shared.get(key);
     if (known !== undefined) {
-      this.#reached(known, site.hint);
-      return { text: known, precedence: 0 };
+      this.#reached(known, hint);
+      this.#precedence = 0;
+      return known;
     }
-    const alias: AliasDeclaration = { kind: 'alias', name: this.#defer(site.hint), doc: plan.doc, type: 'unknown' };
+    const alias: AliasDeclaration = { kind: 'alias', name: this.#defer(hint), doc: plan.doc, type: 'unknown' };
     this.#shared.set(key, alias.name);
     this.#file.declarations.push(alias);
-    alias.type = plan.render(emptyDoc).text;
-    return { text: alias.name, precedence: 0 };
+    alias.type = this.#render(plan, emptyDoc);
+    this.#precedence = 0;
+    return alias.name;
   }
 
   /** The interface for an object node with properties (shared by structure and interface doc). */
   #interface(node: JsonObject, hint: string, doc: DocComment, fresh = false): string {
     const props = node['properties'] as JsonObject;
-    const required = new Set((Array.isArray(node['required']) ? node['required'] : []).filter((r): r is string => typeof r === 'string' && props[r] !== undefined));
+    const listed = node['required'];
+    const required = new Set<string>();
+    if (Array.isArray(listed)) for (const r of listed) if (typeof r === 'string' && props[r] !== undefined) required.add(r);
     const preserve = node[PRESERVE] === true;
-    const key = `interface:${this.#ids.id(props)}|${[...required].sort().join(',')}|${String(preserve)}|${docKey(doc)}`;
+    const key = `interface:${this.#ids.id(props)}|${required.size === 0 ? '' : [...required].sort().join(',')}|${String(preserve)}|${docKey(doc)}`;
     const known = this.#shared.get(key);
     if (known !== undefined && !fresh) {
       this.#reached(known, hint);
@@ -427,124 +505,166 @@ export class KindTypeBuilder {
     const name = fresh ? this.#file.allocator.allocate(hint) : this.#defer(hint);
     if (known === undefined) this.#shared.set(key, name);
     this.#file.declarations.push({ kind: 'interface', name, doc, members, indexSignature: preserve });
-    for (const [prop, child] of Object.entries(props)) {
+    const keys = Object.keys(props);
+    for (let i = 0; i < keys.length; i += 1) {
+      const prop = keys[i] as string;
+      const child = props[prop];
       if (!isJsonObject(child)) continue;
       // a deferred parent's placeholder is part of the hint: nested names follow the parent's final name
-      const plan = this.#plan(child, { hint: `${name}${pascalCase(prop)}`, item: false });
-      const defaulted = hasDefault(child);
-      members.push({ name: prop, optional: !required.has(prop) && !defaulted, type: plan.render(emptyDoc).text, doc: plan.doc, ...(defaulted ? { defaulted } : {}) });
+      const plan = this.#plan(child, name, prop, false);
+      const type = this.#render(plan, emptyDoc);
+      members.push(hasDefault(child) ? { name: prop, optional: false, type, doc: plan.doc, defaulted: true } : { name: prop, optional: !required.has(prop), type, doc: plan.doc });
     }
     return name;
   }
 
-  /** Works out a node's type and doc; declarations are only created when the plan is rendered. */
-  #plan(node: JsonObject, site: Site): Plan {
+  /**
+   * Works out a node's type and doc in one look at it (declarations are only created when the plan
+   * is rendered). The node's declaration name would be `hint` + `pascalCase(hintProperty)`.
+   */
+  #plan(node: JsonObject, hint: string, hintProperty: string | undefined, item: boolean): Plan {
     if (unsupportedReason(node) !== undefined) {
-      return { doc: schemaDoc(node), bare: false, render: () => ({ text: 'unknown', precedence: 0 }) };
+      return { doc: schemaDoc(node), bare: false, form: FIXED, text: 'unknown', precedence: 0, target: node, embedded: false, nullable: false, hint, hintProperty, item };
     }
-    const consumed = new Set<string>(['description']);
-    const tags: DocTag[] = [];
+    let consumed = C_DESCRIPTION | C_TYPE;
+    let tags: DocTag[] | undefined;
     const type = node['type'] as string | undefined;
     let inferred: string | undefined;
     let bare = false;
-    let render: (doc: DocComment) => Rendered;
+    let form: Plan['form'] = FIXED;
+    let text = '';
+    let precedence: Precedence = 0;
+    let target = node;
+    let embedded = false;
     const enumValues = node['enum'];
     if (node[INT_OR_STRING] === true) {
-      consumed.add(INT_OR_STRING);
-      if (jsonEqual(node['anyOf'] ?? null, [...INT_OR_STRING_ANY_OF])) consumed.add('anyOf');
-      else if (node['anyOf'] === undefined) tags.push({ name: SPECIAL_SCHEMA_TAGS.unset, value: 'anyOf' });
-      render = () => ({ text: 'number | string', precedence: 2 });
+      consumed |= C_INT_OR_STRING;
+      if (jsonEqual(node['anyOf'] ?? null, [...INT_OR_STRING_ANY_OF])) consumed |= C_ANY_OF;
+      else if (node['anyOf'] === undefined) (tags ??= []).push({ name: SPECIAL_SCHEMA_TAGS.unset, value: 'anyOf' });
+      text = 'number | string';
+      precedence = 2;
     } else if (literalEnum(enumValues) && type !== 'array' && type !== 'object') {
-      consumed.add('enum');
+      consumed |= C_ENUM;
       const first = enumValues[0];
       inferred = typeof first === 'string' ? 'string' : typeof first === 'boolean' ? 'boolean' : isIntegerFormat(node['format']) ? 'integer' : 'number';
-      const text = enumValues.map(literalText).join(' | ');
-      render = () => ({ text, precedence: enumValues.length > 1 ? 2 : 0 });
+      text = enumValues.map(literalText).join(' | ');
+      precedence = enumValues.length > 1 ? 2 : 0;
     } else {
       switch (type) {
         case 'string':
         case 'boolean':
           inferred = type;
-          render = () => ({ text: type, precedence: 0 });
+          text = type;
           break;
         case 'integer':
         case 'number':
           inferred = isIntegerFormat(node['format']) ? 'integer' : 'number';
-          render = () => ({ text: 'number', precedence: 0 });
+          text = 'number';
           break;
-        case 'array': {
+        case 'array':
           inferred = 'array';
-          consumed.add('items');
-          const items = node['items'] as JsonObject;
-          render = () => {
-            const item = this.#item(items, { hint: site.item ? `${site.hint}Item` : site.hint, item: true });
-            return { text: item.precedence === 0 ? `${item.text}[]` : `(${item.text})[]`, precedence: 0 };
-          };
+          consumed |= C_ITEMS;
+          form = ARRAY;
+          target = node['items'] as JsonObject;
           break;
-        }
         case 'object': {
           inferred = 'object';
-          const object = this.#objectPlan(node, site, consumed, tags);
-          bare = object.bare;
-          render = object.render;
+          const preserve = node[PRESERVE] === true;
+          embedded = node[EMBEDDED] === true;
+          const props = node['properties'];
+          const additional = node['additionalProperties'];
+          if (isJsonObject(props)) {
+            consumed |= C_PROPERTIES;
+            const required = node['required'];
+            // an empty `required: []` stays as a marker (a member list cannot say it)
+            if (!(Array.isArray(required) && required.length === 0)) consumed |= C_REQUIRED;
+            if (preserve) consumed |= C_PRESERVE;
+            if (Array.isArray(required)) {
+              const extra = required.filter((r) => typeof r !== 'string' || props[r] === undefined || hasDefault(props[r]));
+              if (extra.length > 0) (tags ??= []).push({ name: SPECIAL_SCHEMA_TAGS.required, value: JSON.stringify(extra) });
+            }
+            bare = !embedded;
+            form = OBJECT;
+          } else if (isJsonObject(additional)) {
+            consumed |= C_ADDITIONAL;
+            form = RECORD;
+            target = additional;
+          } else if (preserve) {
+            consumed |= C_PRESERVE;
+            text = '{ [key: string]: unknown }';
+          } else {
+            text = 'Record<string, never>';
+          }
+          if (embedded) consumed |= C_EMBEDDED;
           break;
         }
         default:
           // no type: x-kubernetes-preserve-unknown-fields (checked by unsupportedReason)
-          consumed.add(PRESERVE);
-          render = () => ({ text: 'unknown', precedence: 0 });
+          consumed |= C_PRESERVE;
+          text = 'unknown';
       }
     }
-    if (node['nullable'] === true) {
-      consumed.add('nullable');
+    const nullable = node['nullable'] === true;
+    if (nullable) {
+      consumed |= C_NULLABLE;
       bare = false;
-      const inner = render;
-      render = (doc) => ({ text: `${inner(doc).text} | null`, precedence: 2 });
     }
-    consumed.add('type');
-    if (type !== inferred) tags.unshift({ name: SPECIAL_SCHEMA_TAGS.type, value: type ?? 'none' });
-    const infoTags = schemaInfoToTags(node, consumed);
-    const allTags = tags.length === 0 ? infoTags : infoTags.length === 0 ? tags : [...tags, ...infoTags];
+    if (type !== inferred) (tags ??= []).unshift({ name: SPECIAL_SCHEMA_TAGS.type, value: type ?? 'none' });
+    const infoTags = schemaInfoToTags(node, this.#consumedSet(consumed));
+    const allTags = tags === undefined ? infoTags : infoTags.length === 0 ? tags : [...tags, ...infoTags];
     const description = describe(node, allTags);
-    return { doc: { description, tags: allTags }, bare, render };
+    return { doc: { description, tags: allTags }, bare, form, text, precedence, target, embedded, nullable, hint, hintProperty, item };
   }
 
-  #objectPlan(node: JsonObject, site: Site, consumed: Set<string>, tags: DocTag[]): { bare: boolean; render: (doc: DocComment) => Rendered } {
-    const preserve = node[PRESERVE] === true;
-    const embedded = node[EMBEDDED] === true;
-    const props = node['properties'];
-    const additional = node['additionalProperties'];
-    let base: (doc: DocComment) => string;
-    let bare = false;
-    if (isJsonObject(props)) {
-      consumed.add('properties');
-      // an empty `required: []` stays as a marker (a member list cannot say it)
-      if (!(Array.isArray(node['required']) && node['required'].length === 0)) consumed.add('required');
-      if (preserve) consumed.add(PRESERVE);
-      const required = Array.isArray(node['required']) ? node['required'] : [];
-      const extra = required.filter((r) => typeof r !== 'string' || props[r] === undefined || hasDefault(props[r]));
-      if (extra.length > 0) tags.push({ name: SPECIAL_SCHEMA_TAGS.required, value: JSON.stringify(extra) });
-      bare = !embedded;
-      base = (doc) => this.#interface(node, site.hint, doc);
-    } else if (isJsonObject(additional)) {
-      consumed.add('additionalProperties');
-      base = () => `Record<string, ${this.#item(additional, { hint: site.item ? `${site.hint}Value` : site.hint, item: true }).text}>`;
-    } else if (preserve) {
-      consumed.add(PRESERVE);
-      base = () => '{ [key: string]: unknown }';
-    } else {
-      base = () => 'Record<string, never>';
+  #consumedSet(consumed: number): ReadonlySet<string> {
+    let keys = this.#consumedSets.get(consumed);
+    if (keys === undefined) {
+      keys = new Set(CONSUMED_KEYS.filter((_key, bit) => (consumed & (1 << bit)) !== 0));
+      this.#consumedSets.set(consumed, keys);
     }
-    if (!embedded) return { bare, render: (doc) => ({ text: base(doc), precedence: 0 }) };
-    consumed.add(EMBEDDED);
-    const kubeObject = this.#file.imports.kubeObject;
-    return {
-      bare: false,
-      render: (doc) => {
-        this.#file.usesKubeObject = true;
-        const text = base(doc);
-        return text === 'Record<string, never>' ? { text: kubeObject, precedence: 0 } : { text: `${kubeObject} & ${text}`, precedence: 1 };
-      },
-    };
+    return keys;
+  }
+
+  /** Creates the declarations a plan needs and returns its type text ({@link KindTypeBuilder.#precedence} says its precedence). */
+  #render(plan: Plan, interfaceDoc: DocComment): string {
+    let text: string;
+    let precedence: Precedence = 0;
+    switch (plan.form) {
+      case FIXED:
+        text = plan.text;
+        precedence = plan.precedence;
+        break;
+      case ARRAY: {
+        const hint = hintOf(plan);
+        const item = this.#item(plan.target, plan.item ? `${hint}Item` : hint);
+        text = this.#precedence === 0 ? `${item}[]` : `(${item})[]`;
+        break;
+      }
+      case OBJECT:
+        text = this.#interface(plan.target, hintOf(plan), interfaceDoc);
+        break;
+      case RECORD: {
+        const hint = hintOf(plan);
+        text = `Record<string, ${this.#item(plan.target, plan.item ? `${hint}Value` : hint)}>`;
+        break;
+      }
+    }
+    if (plan.embedded) {
+      this.#file.usesKubeObject = true;
+      const kubeObject = this.#file.imports.kubeObject;
+      if (text === 'Record<string, never>') {
+        text = kubeObject;
+        precedence = 0;
+      } else {
+        text = `${kubeObject} & ${text}`;
+        precedence = 1;
+      }
+    }
+    if (plan.nullable) {
+      text = `${text} | null`;
+      precedence = 2;
+    }
+    this.#precedence = precedence;
+    return text;
   }
 }

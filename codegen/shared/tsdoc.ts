@@ -54,7 +54,8 @@ function escapeDescriptionLine(line: string): string {
  * tag as a JSON string): not empty and no line terminators other than `\n`.
  */
 export function isPlainDescription(text: string): boolean {
-  return text !== '' && !/[\r\u2028\u2029]/.test(text);
+  // three native scans, cheaper than a regular expression run once per description in a cold process
+  return text !== '' && !text.includes('\r') && !text.includes('\u2028') && !text.includes('\u2029');
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDocComment, renderDocComment, type DocComment } from '../../../codegen/shared/tsdoc.js';
+import { isPlainDescription, parseDocComment, renderDocComment, type DocComment } from '../../../codegen/shared/tsdoc.js';
 
 const descriptions = [
   'plain',
@@ -55,5 +55,18 @@ describe('TSDoc comments that carry descriptions and markers', () => {
       tags: [{ name: 'remarks', value: 'first\nsecond' }],
     });
     expect(parseDocComment('/** @storageVersion */')).toEqual({ description: undefined, tags: [{ name: 'storageVersion', value: '' }] });
+  });
+});
+
+describe('isPlainDescription', () => {
+  it('accepts text with \\n line breaks only, rejects the empty text and every other line terminator', () => {
+    expect(isPlainDescription('one line')).toBe(true);
+    expect(isPlainDescription('two\nlines, unicode: é ✓')).toBe(true);
+    expect(isPlainDescription('')).toBe(false);
+    for (const terminator of ['\r', '\r\n', '\u2028', '\u2029']) {
+      expect(isPlainDescription(`a${terminator}b`)).toBe(false);
+      expect(isPlainDescription(`ends with it${terminator}`)).toBe(false);
+      expect(isPlainDescription(terminator)).toBe(false);
+    }
   });
 });
