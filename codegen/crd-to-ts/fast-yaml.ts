@@ -57,6 +57,16 @@ const PLAIN_BLOCK = /[^ \t\r\n:#]*(?:(?::(?=[^ \t\r\n])|[ \t]+(?=[^ \t\r\n#])|#)
  * is no indicator, no blank, `:` or `#` inside, and a blank or the line end after the `:`.
  */
 const SIMPLE_KEY = /[^ \t\r\n:#,[\]{}&*!|>'"%@`?-][^ \t\r\n:#]*:(?=[ \t\r\n]|$)/y;
+/**
+ * A plain value as {@link readNode} reads it in the common case, with its line feed: a first
+ * character that is no indicator, no `:` or `#` in it, and the line end right after its last
+ * non-blank character.
+ */
+const SIMPLE_VALUE = /[^ \t\r\n#,[\]{}&*!|>'"%@`?:-](?:[^\r\n#:]*[^ \t\r\n#:])?\n/y;
+/** The same for a key in a flow mapping and its `:` ({@link readFlowKey}). */
+const SIMPLE_FLOW_KEY = /[^ \t\r\n:#,[\]{}&*!|>'"%@`?-][^ \t\r\n:#,[\]{}]*:(?=[ \t\r\n]|$)/y;
+/** The same for a value in a flow collection, before the blanks and the `,`, `]` or `}` after it ({@link readFlowValue}). */
+const SIMPLE_FLOW_VALUE = /[^ \t\r\n:#,[\]{}&*!|>'"%@`?-](?:[^\r\n:#,[\]{}]*[^ \t\r\n:#,[\]{}])?(?=[ \t]*[,\]}])/y;
 /** A plain scalar in a flow collection: also stops before `,`, `[`, `]`, `{`, `}`. */
 const PLAIN_FLOW = /[^ \t\r\n:#,[\]{}]*(?:(?::(?=[^ \t\r\n,[\]{}])|[ \t]+(?=[^ \t\r\n#,[\]{}])|#)[^ \t\r\n:#,[\]{},]*)*/y;
 /** What js-yaml refuses in any input (non-printable characters, lone surrogates); such input is left to it. */
@@ -406,6 +416,15 @@ function readValue(c: Cursor, col: number): unknown {
     endLine(c, c.pos);
     return readIndentedValue(c, col);
   }
+  SIMPLE_VALUE.lastIndex = i;
+  if (SIMPLE_VALUE.test(text)) {
+    // the common value, found with one call: a plain scalar that ends the line (it may go on over the next ones)
+    const raw = text.slice(i, SIMPLE_VALUE.lastIndex - 1);
+    c.pos = SIMPLE_VALUE.lastIndex;
+    c.lineStart = c.pos;
+    const more = continuation(c, col);
+    return more === undefined ? plainValue(raw) : `${raw}${more}`;
+  }
   c.pos = i;
   return readNode(c, i - c.lineStart, col, false);
 }
@@ -681,6 +700,11 @@ function readFlowKey(c: Cursor): string {
     c.pos += 1;
     return key;
   }
+  SIMPLE_FLOW_KEY.lastIndex = start;
+  if (SIMPLE_FLOW_KEY.test(text)) {
+    c.pos = SIMPLE_FLOW_KEY.lastIndex;
+    return keyText(plainValue(text.slice(start, c.pos - 1)));
+  }
   const value = readFlowPlain(c);
   if (text.charCodeAt(c.pos) !== COLON || !isBlankOrEnd(text.charCodeAt(c.pos + 1))) return outside();
   c.pos += 1;
@@ -703,6 +727,12 @@ function readFlowValue(c: Cursor): unknown {
     const value = unquote(text, c.pos, end);
     c.pos = end;
     return value;
+  }
+  const start = c.pos;
+  SIMPLE_FLOW_VALUE.lastIndex = start;
+  if (SIMPLE_FLOW_VALUE.test(text)) {
+    c.pos = SIMPLE_FLOW_VALUE.lastIndex;
+    return plainValue(text.slice(start, c.pos));
   }
   const value = readFlowPlain(c);
   if (text.charCodeAt(c.pos) === COLON) return outside(); // an implicit pair

@@ -77,6 +77,8 @@ describe('the fast YAML reader', () => {
       'a: -\u00e9\nb: ünïcödé 🎉\n',
       'a: [-1, -x, ?y, :z, a-b]\nb: {k: -v, l: .5}\n',
       // keys read in one call, and keys that need the careful path (blanks, `#`, indicators, special values)
+      // values read in one call, and values that need the careful path (trailing blanks, comments, `:`, the end of the text)
+      'a: plain value 1\nb: trailing  \nc: x # c\nd: goes\n  on\n\n  and on\ne: http://x:80/y\nf: [one two , x y,z]\ng: {k k: v v , l: w,m: -1}\nh: 7\ni: last',
       'a-b.c/d_e$: 1\nTrue: x\n~: z\n1e3: n\n012: o\n-x: 1\na#b: 3\nkey  : 4\nx:y:\n  z: 5\n',
     ];
     for (const text of accepted) {
