@@ -594,7 +594,10 @@ function readLiteralBody(c: Cursor, parentCol: number, chomp: number): string | 
   let blank = 0; // blank lines since the last content line
   let lines = 1;
   while (pos < length) {
-    const k = skipSpaces(c, pos);
+    // skipSpaces inlined: this runs for every line of every description
+    SPACES.lastIndex = pos;
+    SPACES.test(text);
+    const k = SPACES.lastIndex;
     const spaces = k - pos;
     const ch = text.charCodeAt(k);
     if (ch === LF || k >= length) {
@@ -605,6 +608,8 @@ function readLiteralBody(c: Cursor, parentCol: number, chomp: number): string | 
     }
     if (spaces < indent) {
       if (ch === TAB) return undefined;
+      c.seenLine = pos; // the next reader of this line need not scan it again
+      c.seenContent = k;
       break; // content indented less: the block ended
     }
     newline = text.indexOf('\n', k);
