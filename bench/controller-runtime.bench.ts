@@ -16,10 +16,10 @@
  * - latency: event → reconcile p50/p99, one change at a time.
  *
  * Medians per side and paired (same-round) ratios go to bench/results/controller-runtime.json and
- * .md; `--docs` also rewrites the table in docs/performance.md. `--with-cli` then runs
- * bench/cli-startup.bench.ts (`--cli-runs` runs per command, default 11; after waiting, at most 150 s, for the
- * 1-minute load average to fall below 1) and adds the CLI and
- * type-generation targets, so the whole issue-14 table comes from one run. `--profile` adds one
+ * .md; `--docs` also rewrites the table in docs/performance.md. `--with-cli` then waits (at most
+ * 150 s) for the 1-minute load average to fall below 1, runs bench/cli-startup.bench.ts
+ * (`--cli-runs` runs per command, default 11) and adds the CLI and type-generation targets, so
+ * the whole issue-14 table comes from one run. `--profile` adds one
  * more run at c=4 under `node --cpu-prof` per `--profile-sides` side (default the Opkit operator
  * and the minimal node:http2 program) and reports where their CPU goes, side by side.
  *
