@@ -75,16 +75,42 @@ function pathText(frame: Frame): string {
 }
 
 /**
+ * One walk over a schema. A full walk keeps each node's place (a {@link Frame}) and collects the
+ * problems with their paths; a quick one only finds whether there is any, with the nodes to visit
+ * in three parallel lists (nothing allocated per node).
+ */
+interface Walk {
+  readonly full: boolean;
+  readonly problems: SchemaProblem[];
+  found: boolean;
+  /** The full walk's stack. */
+  readonly frames: Frame[];
+  /** The quick walk's stack: node, context, and whether it is inside an int-or-string junctor. */
+  readonly nodes: JsonValue[];
+  readonly contexts: Context[];
+  readonly flags: boolean[];
+}
+
+/**
  * Every problem of `schema` (an `openAPIV3Schema`) at `path`, in document order, at most `limit`.
  * An empty list means the API server would accept the schema as far as these rules go.
  */
 export function schemaProblems(schema: JsonValue, path: string, limit = 50): SchemaProblem[] {
+  // most schemas have no problem: a quick walk says so without building a frame per node
+  const quick: Walk = { full: false, problems: [], found: false, frames: [], nodes: [schema], contexts: [ROOT], flags: [false] };
+  while (quick.nodes.length > 0 && !quick.found) {
+    const node = quick.nodes.pop() as JsonValue;
+    const context = quick.contexts.pop() as Context;
+    checkNode(node, context, quick.flags.pop() as boolean, undefined, quick);
+  }
+  if (!quick.found) return [];
   const problems: SchemaProblem[] = [];
   const stack: Frame[] = [{ node: schema, parent: undefined, path, key: '', key2: undefined, context: ROOT, intOrString: false }];
+  const walk: Walk = { full: true, problems, found: false, frames: stack, nodes: [], contexts: [], flags: [] };
   while (stack.length > 0 && problems.length < limit) {
     const frame = stack.pop() as Frame;
     const base = stack.length;
-    checkNode(frame, problems, stack);
+    checkNode(frame.node, frame.context, frame.intOrString, frame, walk);
     // the children were pushed in document order; the first must come off the stack first
     for (let i = base, j = stack.length - 1; i < j; i += 1, j -= 1) {
       const first = stack[i] as Frame;
@@ -95,16 +121,34 @@ export function schemaProblems(schema: JsonValue, path: string, limit = 50): Sch
   return problems.slice(0, limit);
 }
 
-function report(problems: SchemaProblem[], frame: Frame, key: string | undefined, rule: string, message: string): void {
+/** A problem of the node at `frame` (or of its keyword `key`); a quick walk only notes that there is one. */
+function report(walk: Walk, frame: Frame | undefined, key: string | undefined, rule: string, message: string): void {
+  if (!walk.full || frame === undefined) {
+    walk.found = true;
+    return;
+  }
   const path = pathText(frame);
-  problems.push({ path: key === undefined ? path : childPath(path, key), rule, message });
+  walk.problems.push({ path: key === undefined ? path : childPath(path, key), rule, message });
 }
 
-function checkNode(frame: Frame, problems: SchemaProblem[], children: Frame[]): void {
-  const node = frame.node;
-  const context = frame.context;
+/** Queues a child schema of the node at `frame` (`undefined` in a quick walk). */
+function addChild(walk: Walk, frame: Frame | undefined, node: JsonValue, key: string, key2: string | number | undefined, context: Context, intOrString: boolean): void {
+  if (walk.full && frame !== undefined) {
+    walk.frames.push(child(frame, node, key, key2, context, intOrString));
+    return;
+  }
+  walk.nodes.push(node);
+  walk.contexts.push(context);
+  walk.flags.push(intOrString);
+}
+
+/**
+ * Checks one node (at `context`, `inherited`: inside an int-or-string junctor) and queues its
+ * child schemas; `frame` is its place in a full walk.
+ */
+function checkNode(node: JsonValue, context: Context, inherited: boolean, frame: Frame | undefined, walk: Walk): void {
   if (!isJsonObject(node)) {
-    report(problems, frame, undefined, 'schema-not-object', `a schema must be a mapping of keywords, not ${describe(node)}`);
+    report(walk, frame, undefined, 'schema-not-object', `a schema must be a mapping of keywords, not ${describe(node)}`);
     return;
   }
   // one pass over the node's keys: the typed keywords are checked, the structural ones kept
@@ -124,8 +168,8 @@ function checkNode(frame: Frame, problems: SchemaProblem[], children: Frame[]): 
     if (code === undefined) continue;
     const value = node[key] as JsonValue;
     const kind = code & KIND_MASK;
-    if (kind === FORBIDDEN_KEYWORD) report(problems, frame, key, 'forbidden-keyword', `${key} is not allowed in a CRD schema: ${FORBIDDEN[key] as string}`);
-    else if (kind !== NO_KIND && !holdsKind(kind, value)) report(problems, frame, key, 'keyword-type', `${key} must be ${KIND_WORDING[kind] as string}, not ${describe(value)}`);
+    if (kind === FORBIDDEN_KEYWORD) report(walk, frame, key, 'forbidden-keyword', `${key} is not allowed in a CRD schema: ${FORBIDDEN[key] as string}`);
+    else if (kind !== NO_KIND && !holdsKind(kind, value)) report(walk, frame, key, 'keyword-type', `${key} must be ${KIND_WORDING[kind] as string}, not ${describe(value)}`);
     switch (code >> SLOT_SHIFT) {
       case TYPE:
         type = value;
@@ -165,59 +209,59 @@ function checkNode(frame: Frame, problems: SchemaProblem[], children: Frame[]): 
     }
   }
   if (type !== undefined) {
-    if (typeof type !== 'string') report(problems, frame, 'type', 'type-not-string', `type must be one of ${TYPES.join(', ')}, not ${describe(type)}`);
-    else if (type !== '' && !TYPES.includes(type)) report(problems, frame, 'type', 'unknown-type', `unknown type ${JSON.stringify(type)}; use one of ${TYPES.join(', ')}`);
+    if (typeof type !== 'string') report(walk, frame, 'type', 'type-not-string', `type must be one of ${TYPES.join(', ')}, not ${describe(type)}`);
+    else if (type !== '' && !TYPES.includes(type)) report(walk, frame, 'type', 'unknown-type', `unknown type ${JSON.stringify(type)}; use one of ${TYPES.join(', ')}`);
   }
   if (context === JUNCTOR) {
     for (const key of NOT_IN_JUNCTORS) {
-      if (node[key] === undefined || (key === 'type' && frame.intOrString)) continue;
-      report(problems, frame, key, 'junctor-keyword', `${key} is not allowed inside allOf/anyOf/oneOf/not of a structural schema; move it to the schema itself`);
+      if (node[key] === undefined || (key === 'type' && inherited)) continue;
+      report(walk, frame, key, 'junctor-keyword', `${key} is not allowed inside allOf/anyOf/oneOf/not of a structural schema; move it to the schema itself`);
     }
   } else {
     if ((type === undefined || type === '') && preserve !== true && !intOrString) {
-      report(problems, frame, undefined, 'type-required', context === ROOT ? 'the root schema needs type: object' : 'every field needs a type (or x-kubernetes-preserve-unknown-fields: true for free-form data, x-kubernetes-int-or-string: true for int-or-string)');
+      report(walk, frame, undefined, 'type-required', context === ROOT ? 'the root schema needs type: object' : 'every field needs a type (or x-kubernetes-preserve-unknown-fields: true for free-form data, x-kubernetes-int-or-string: true for int-or-string)');
     } else if (context === ROOT && type !== 'object') {
-      report(problems, frame, 'type', 'root-type-object', `the root schema must be type: object, not ${JSON.stringify(type)}`);
+      report(walk, frame, 'type', 'root-type-object', `the root schema must be type: object, not ${JSON.stringify(type)}`);
     }
-    if (type === 'array' && items === undefined) report(problems, frame, undefined, 'items-required', 'an array needs an items schema');
+    if (type === 'array' && items === undefined) report(walk, frame, undefined, 'items-required', 'an array needs an items schema');
   }
   if (preserve === false) {
-    report(problems, frame, 'x-kubernetes-preserve-unknown-fields', 'preserve-unknown-fields-false', 'x-kubernetes-preserve-unknown-fields must be true or absent');
+    report(walk, frame, 'x-kubernetes-preserve-unknown-fields', 'preserve-unknown-fields-false', 'x-kubernetes-preserve-unknown-fields must be true or absent');
   }
-  if (uniqueItems === true) report(problems, frame, 'uniqueItems', 'unique-items', 'uniqueItems: true is not allowed (its check is quadratic); use x-kubernetes-list-type: set');
+  if (uniqueItems === true) report(walk, frame, 'uniqueItems', 'unique-items', 'uniqueItems: true is not allowed (its check is quadratic); use x-kubernetes-list-type: set');
   const nested: Context = context === JUNCTOR ? JUNCTOR : FIELD;
   if (properties !== undefined) {
     if (!isJsonObject(properties)) {
-      report(problems, frame, 'properties', 'properties-not-object', `properties must be a mapping from field name to schema, not ${describe(properties)}`);
+      report(walk, frame, 'properties', 'properties-not-object', `properties must be a mapping from field name to schema, not ${describe(properties)}`);
     } else {
       if (additional !== undefined && additional !== false) {
-        report(problems, frame, 'additionalProperties', 'properties-and-additionalProperties', 'properties and additionalProperties cannot both be set; keep one');
+        report(walk, frame, 'additionalProperties', 'properties-and-additionalProperties', 'properties and additionalProperties cannot both be set; keep one');
       }
-      if (context === ROOT) checkRootMetadata(properties['metadata'], () => childPath(childPath(pathText(frame), 'properties'), 'metadata'), problems);
-      for (const name in properties) children.push(child(frame, properties[name] as JsonValue, 'properties', name, nested, false));
+      if (context === ROOT) checkRootMetadata(properties['metadata'], walk, frame);
+      for (const name in properties) addChild(walk, frame, properties[name] as JsonValue, 'properties', name, nested, false);
     }
   }
   if (additional !== undefined && typeof additional !== 'boolean') {
-    if (isJsonObject(additional)) children.push(child(frame, additional, 'additionalProperties', undefined, nested, false));
-    else report(problems, frame, 'additionalProperties', 'additionalProperties-not-schema', `additionalProperties must be a schema or a boolean, not ${describe(additional)}`);
+    if (isJsonObject(additional)) addChild(walk, frame, additional, 'additionalProperties', undefined, nested, false);
+    else report(walk, frame, 'additionalProperties', 'additionalProperties-not-schema', `additionalProperties must be a schema or a boolean, not ${describe(additional)}`);
   }
   if (items !== undefined) {
-    if (isJsonObject(items)) children.push(child(frame, items, 'items', undefined, nested, false));
-    else report(problems, frame, 'items', 'items-not-schema', `items must be one schema (a mapping), not ${describe(items)}`);
+    if (isJsonObject(items)) addChild(walk, frame, items, 'items', undefined, nested, false);
+    else report(walk, frame, 'items', 'items-not-schema', `items must be one schema (a mapping), not ${describe(items)}`);
   }
-  const inIntOrString = intOrString || frame.intOrString;
-  if (allOf !== undefined) checkJunctor(frame, 'allOf', allOf, inIntOrString, problems, children);
-  if (anyOf !== undefined) checkJunctor(frame, 'anyOf', anyOf, inIntOrString, problems, children);
-  if (oneOf !== undefined) checkJunctor(frame, 'oneOf', oneOf, inIntOrString, problems, children);
-  if (not !== undefined) children.push(child(frame, not, 'not', undefined, JUNCTOR, false));
+  const inIntOrString = intOrString || inherited;
+  if (allOf !== undefined) checkJunctor(walk, frame, 'allOf', allOf, inIntOrString);
+  if (anyOf !== undefined) checkJunctor(walk, frame, 'anyOf', anyOf, inIntOrString);
+  if (oneOf !== undefined) checkJunctor(walk, frame, 'oneOf', oneOf, inIntOrString);
+  if (not !== undefined) addChild(walk, frame, not, 'not', undefined, JUNCTOR, false);
 }
 
-function checkJunctor(frame: Frame, junctor: string, list: JsonValue, intOrString: boolean, problems: SchemaProblem[], children: Frame[]): void {
+function checkJunctor(walk: Walk, frame: Frame | undefined, junctor: string, list: JsonValue, intOrString: boolean): void {
   if (!Array.isArray(list)) {
-    report(problems, frame, junctor, 'keyword-type', `${junctor} must be a list of schemas, not ${describe(list)}`);
+    report(walk, frame, junctor, 'keyword-type', `${junctor} must be a list of schemas, not ${describe(list)}`);
     return;
   }
-  for (let i = 0; i < list.length; i += 1) children.push(child(frame, list[i] as JsonValue, junctor, i, JUNCTOR, intOrString));
+  for (let i = 0; i < list.length; i += 1) addChild(walk, frame, list[i] as JsonValue, junctor, i, JUNCTOR, intOrString);
 }
 
 /** What a keyword must hold: one of these kinds, or `FORBIDDEN_KEYWORD`. */
@@ -294,14 +338,17 @@ function holdsKind(kind: number, value: JsonValue): boolean {
 }
 
 /** Root `metadata` may only be `type: object`, restricting `name` and `generateName`. */
-function checkRootMetadata(metadata: JsonValue | undefined, pathOf: () => string, problems: SchemaProblem[]): void {
+function checkRootMetadata(metadata: JsonValue | undefined, walk: Walk, frame: Frame | undefined): void {
   if (!isJsonObject(metadata)) return;
   const properties = metadata['properties'];
   if (!isJsonObject(properties)) return;
   for (const name of Object.keys(properties)) {
-    if (name !== 'name' && name !== 'generateName') {
-      problems.push({ path: childPath(childPath(pathOf(), 'properties'), name), rule: 'root-metadata', message: 'the root metadata schema may only restrict name and generateName; remove this field (metadata is always an ObjectMeta)' });
+    if (name === 'name' || name === 'generateName') continue;
+    if (!walk.full || frame === undefined) {
+      walk.found = true;
+      return;
     }
+    walk.problems.push({ path: childPath(childPath(childPath(childPath(pathText(frame), 'properties'), 'metadata'), 'properties'), name), rule: 'root-metadata', message: 'the root metadata schema may only restrict name and generateName; remove this field (metadata is always an ObjectMeta)' });
   }
 }
 

@@ -157,6 +157,16 @@ describe('schema rules', () => {
       'root.properties.a.anyOf keyword-type',
       'root.properties.a.properties.b type-required',
     ]);
+    // a schema is first walked quickly for any problem, then again for all of them with their paths
+    const clean = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${i}`, { type: 'object', properties: { g: { type: 'array', items: { type: 'string' } } } }]));
+    expect(schemaProblems({ type: 'object', properties: clean } as never, 'root')).toEqual([]);
+    const late = { ...clean, z: { type: 'object', properties: { y: { anyOf: [{ type: 'string' }, { not: { default: 1 } }] } } } };
+    expect(schemaProblems({ type: 'object', properties: late } as never, 'root').map((p) => `${p.path} ${p.rule}`)).toEqual([
+      'root.properties.z.properties.y type-required',
+      'root.properties.z.properties.y.anyOf[0].type junctor-keyword',
+      'root.properties.z.properties.y.anyOf[1].not.default junctor-keyword',
+    ]);
+    expect(schemaProblems({ type: 'object', properties: { a: { type: 'objekt' }, b: { type: 'objekt' }, c: { type: 'objekt' } } } as never, 'root', 2)).toHaveLength(2);
     // keys that are names on Object.prototype are neither typed nor forbidden keywords
     expect(messages({ type: 'string', constructor: 1, toString: 'x', hasOwnProperty: [] })).toEqual([]);
   });
