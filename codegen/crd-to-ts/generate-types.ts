@@ -116,13 +116,16 @@ export async function loadCrds(options: Pick<GenerateTypesOptions, 'inputs' | 'f
   const maxBytes = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
   const loaded: LoadedCrd[] = [];
   const warnings: CodegenWarning[] = [];
-  // the next file is read while this one is parsed (at most two files in memory at once)
-  let next = files.length === 0 ? undefined : readChecked(files[0] as string, maxBytes);
+  // the next READ_AHEAD files are read while this one is parsed
+  const reads: Promise<string>[] = [];
   for (let i = 0; i < files.length; i += 1) {
-    const text = await (next as Promise<string>);
-    next = i + 1 < files.length ? readChecked(files[i + 1] as string, maxBytes) : undefined;
-    // if parsing fails, the read ahead is never awaited: its own failure does not matter then
-    next?.catch(() => undefined);
+    for (let k = reads.length; k < Math.min(files.length, i + 1 + READ_AHEAD); k += 1) {
+      const read = readChecked(files[k] as string, maxBytes);
+      // if parsing fails, a read ahead is never awaited: its own failure does not matter then
+      read.catch(() => undefined);
+      reads.push(read);
+    }
+    const text = await (reads[i] as Promise<string>);
     const result = parseCrdYaml(text, files[i] as string);
     loaded.push(...result.crds);
     warnings.push(...result.warnings);
@@ -138,6 +141,9 @@ export async function loadCrds(options: Pick<GenerateTypesOptions, 'inputs' | 'f
   }
   return { crds: dedupeCrds(loaded), warnings };
 }
+
+/** How many files {@link loadCrds} reads ahead of the one it parses: CRD files are often small, parsed faster than read. */
+const READ_AHEAD = 4;
 
 /** The text of an input file within the size limit (see {@link checkSize}). */
 async function readChecked(file: string, maxBytes: number): Promise<string> {
