@@ -200,13 +200,14 @@ export function documentLines(text: string, count: number): (number | undefined)
 
 /**
  * Whether the `---` at `at` is a document marker: at a line start (after any line terminator, as
- * `^` matches in a multiline regex) and followed by a blank, a line end or the end of the text.
+ * `^` matches in a multiline regex) and followed by a blank, a line terminator or the end of the text
+ * (where `$` matches).
  */
 function isMarkerAt(text: string, at: number): boolean {
   const before = at === 0 ? 0x0a : text.charCodeAt(at - 1);
   if (before !== 0x0a && before !== 0x0d && before !== 0x2028 && before !== 0x2029) return false;
   const after = text.charCodeAt(at + 3);
-  return after === 0x20 || after === 0x09 || after === 0x0d || after === 0x0a || Number.isNaN(after);
+  return after === 0x20 || after === 0x09 || after === 0x0d || after === 0x0a || after === 0x2028 || after === 0x2029 || Number.isNaN(after);
 }
 
 function countNewlines(text: string, from: number, to: number): number {

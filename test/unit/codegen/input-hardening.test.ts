@@ -100,6 +100,9 @@ describe('reading CRD files within limits', () => {
     expect(documentLines('a: 1\n', 2)).toEqual([]);
     // only `---` at a line start and before a blank or the end is a marker
     expect(documentLines('a: "x---"\n----\n---b\n---\tc: 1\n---', 3)).toEqual([1, 4, undefined]);
+    // U+2028 and U+2029 end a marker as they end a line for a multiline regex
+    expect(documentLines('a: 1\n---\u2028b: 2\n', 2)).toEqual([1, 2]);
+    expect(documentLines('a: 1\n---\u2029\nb: 2\n', 2)).toEqual([1, 3]);
     expect(documentLines('a: 1\r\n---\r\nb: 2\r\n', 2)).toEqual([1, 3]);
   });
 });
