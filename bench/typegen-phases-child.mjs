@@ -11,7 +11,7 @@ const load = (path) => import(pathToFileURL(join(root, 'dist', path)).href);
 const { expandInputs, readInput, syncOutputs } = await load('codegen/shared/files.js');
 const { parseCrdYaml } = await load('codegen/crd-to-ts/load.js');
 const { schemaProblems } = await load('codegen/crd-to-ts/validate-schema.js');
-const { crdCanonicalText } = await load('codegen/crd-to-ts/file.js');
+const { CanonicalTexts } = await load("codegen/shared/canonical-texts.js");
 const { generateTypeFiles } = await load('codegen/crd-to-ts/generate-types.js');
 const { sha256 } = await load('codegen/shared/json.js');
 
@@ -33,7 +33,7 @@ for (let round = 0; round < rounds; round += 1) {
   for (const crd of crds) for (const version of crd.spec.versions) problems += schemaProblems(version.schema.openAPIV3Schema, 'schema').length;
   if (problems > 0) throw new Error(`${problems} schema problems`);
   lap('check');
-  for (const crd of crds) sha256(crdCanonicalText(crd));
+  for (const crd of crds) sha256(new CanonicalTexts().textOf(crd));
   lap('hash');
   // type building, the source hash (again) and printing
   const outputs = generateTypeFiles(crds);

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { CodegenError, formatLocation, type SourceLocation } from '../errors.js';
 import type { CrdDocument, CrdVersion } from '../shared/crd.js';
 import { crdToRootTags } from '../shared/crd-markers.js';
-import { canonicalText, type JsonObject } from '../shared/json.js';
+import { CanonicalTexts } from '../shared/canonical-texts.js';
+import type { JsonObject } from '../shared/json.js';
 import { NameAllocator, RESERVED_TYPE_NAMES } from '../shared/names.js';
 import { renderDeclaration, type DescriptorDeclaration } from './declarations.js';
 import { FileDeclarations, KindTypeBuilder, type ImportNames } from './type-builder.js';
@@ -27,21 +28,19 @@ export interface RenderFileOptions {
   readonly header?: string;
   /** Where a CRD was read from, for errors (default: errors name the CRD only). */
   readonly locate?: (crd: CrdDocument) => SourceLocation | undefined;
-  /** Each CRD's canonical JSON, for the source hash (default {@link crdCanonicalText}, uncached). */
-  readonly canonicalTextOf?: (crd: CrdDocument) => string;
-}
-
-/** The canonical JSON of one normalized CRD (`canonicalJson`). */
-export function crdCanonicalText(crd: CrdDocument): string {
-  return canonicalText(crd as unknown as JsonObject);
+  /**
+   * The canonical JSON of the CRDs, for telling shapes apart and for the source hash (default: a
+   * new one). A caller rendering several files of the same CRDs passes one for all of them, so
+   * each CRD is written once.
+   */
+  readonly canonical?: CanonicalTexts;
 }
 
 /**
  * The sha256 of the normalized CRDs behind a file (canonical JSON of the list, sorted by CRD
- * name). `textOf` gives each CRD's canonical JSON (default {@link crdCanonicalText}; a caller
- * rendering several files of one CRD passes a cached one).
+ * name), taken of their texts in `canonical`.
  */
-export function sourceHash(crds: readonly CrdDocument[], textOf: (crd: CrdDocument) => string = crdCanonicalText): string {
+export function sourceHash(crds: readonly CrdDocument[], canonical: CanonicalTexts = new CanonicalTexts()): string {
   // CRD names are DNS names (a-z, 0-9, '-', '.'), which the root collation orders as their code
   // units: sorting those by code unit gives the same order without loading the ICU collator
   // (about 10 ms of the command); any other name keeps the locale's order
@@ -50,7 +49,7 @@ export function sourceHash(crds: readonly CrdDocument[], textOf: (crd: CrdDocume
   const sorted = crds.map((crd, i) => ({ crd, name: names[i] as string })).sort((a, b) => compare(a.name, b.name)).map((entry) => entry.crd);
   // the canonical JSON of a list is its items' canonical JSON, comma-separated, in brackets
   const hash = createHash('sha256').update('[');
-  sorted.forEach((crd, i) => (i === 0 ? hash : hash.update(',')).update(textOf(crd)));
+  sorted.forEach((crd, i) => (i === 0 ? hash : hash.update(',')).update(canonical.textOf(crd as unknown as JsonObject)));
   return `sha256:${hash.update(']').digest('hex')}`;
 }
 
@@ -102,7 +101,8 @@ export function renderGroupVersionFile(group: string, version: string, entries: 
     objectMeta: localName('V1ObjectMeta', new Set(kinds.keys())),
   };
   const allocator = new NameAllocator([...kinds.keys(), imports.resource, imports.kubeObject, imports.objectMeta]);
-  const file = new FileDeclarations(allocator, imports);
+  const canonical = options.canonical ?? new CanonicalTexts();
+  const file = new FileDeclarations(allocator, imports, canonical);
   for (const { crd, version: entry } of sorted) {
     const kind = crd.spec.names.kind;
     const builder = new KindTypeBuilder(file);
@@ -128,7 +128,7 @@ export function renderGroupVersionFile(group: string, version: string, entries: 
     GENERATED_MARKER,
     '\n',
     `// Source: ${crds.map((c) => String(c.metadata['name'])).sort().join(', ')}\n`,
-    `// Source hash: ${sourceHash(crds, options.canonicalTextOf)}\n`,
+    `// Source hash: ${sourceHash(crds, canonical)}\n`,
     headerLines(options.header),
     '\n',
     `import type { ${[importSpecifier('V1ObjectMeta', imports.objectMeta)].join(', ')} } from '@kubernetes/client-node';\n`,

@@ -7,11 +7,12 @@
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { CodegenError, InputLimitError, InputNotFoundError, type CodegenWarning, type SourceLocation } from '../errors.js';
+import { CanonicalTexts } from '../shared/canonical-texts.js';
 import { isCrdLike, normalizeCrd, type CrdDocument } from '../shared/crd.js';
 import { expandInputs, readInput, syncOutputs, type OutputFile } from '../shared/files.js';
 import { isJsonObject, toJsonValue } from '../shared/json.js';
 import { readCrdFromCluster, type ClusterCrdReader } from './cluster.js';
-import { crdCanonicalText, GENERATED_MARKER, renderGroupVersionFile, type KindVersion } from './file.js';
+import { GENERATED_MARKER, renderGroupVersionFile, type KindVersion } from './file.js';
 import { dedupeCrds, parseCrdYaml, type LoadedCrd } from './load.js';
 
 /** Options of {@link generateTypes}. */
@@ -85,19 +86,12 @@ export function generateTypeFiles(crds: readonly CrdDocument[], options: Generat
     }
   }
   const files = new Map<string, string>();
-  // a CRD with several versions is behind several files: its canonical JSON is computed once
-  const texts = new Map<CrdDocument, string>();
-  const canonicalTextOf = (crd: CrdDocument): string => {
-    let text = texts.get(crd);
-    if (text === undefined) {
-      text = crdCanonicalText(crd);
-      if (crd.spec.versions.length > 1) texts.set(crd, text);
-    }
-    return text;
-  };
+  // one canonical JSON for all files: a CRD with several versions is behind several files, and is
+  // written once
+  const canonical = new CanonicalTexts();
   for (const [key, bucket] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const content = renderGroupVersionFile(bucket.group, bucket.version, bucket.entries, {
-      canonicalTextOf,
+      canonical,
       ...(options.header === undefined ? {} : { header: options.header }),
       ...(options.locate === undefined ? {} : { locate: options.locate }),
     });

@@ -12,6 +12,7 @@
  * @module
  */
 import { CodegenError } from '../errors.js';
+import { CanonicalTexts } from '../shared/canonical-texts.js';
 import { isJsonObject, jsonEqual, type JsonObject, type JsonValue } from '../shared/json.js';
 import { schemaInfoToTags, SPECIAL_SCHEMA_TAGS } from '../shared/markers.js';
 import { pascalCase, quoteString, type NameAllocator } from '../shared/names.js';
@@ -50,6 +51,8 @@ export class FileDeclarations {
   constructor(
     readonly allocator: NameAllocator,
     readonly imports: ImportNames,
+    /** The canonical JSON of the file's CRDs: shapes are told apart by it, and the source hash is taken of it. */
+    readonly canonical: CanonicalTexts = new CanonicalTexts(),
   ) {}
 }
 
@@ -313,7 +316,7 @@ function renameTypes(text: string, names: ReadonlyMap<string, string>): string {
  */
 export class KindTypeBuilder {
   readonly #file: FileDeclarations;
-  readonly #ids = new NodeIds();
+  readonly #ids: NodeIds;
   readonly #shared = new Map<string, string>();
   /** Names decided at the end of the kind: placeholder → every path hint it was reached by. */
   readonly #deferred = new Map<string, string[]>();
@@ -324,6 +327,7 @@ export class KindTypeBuilder {
 
   constructor(file: FileDeclarations) {
     this.#file = file;
+    this.#ids = new NodeIds(file.canonical);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CanonicalTexts } from './canonical-texts.js';
 
 /** A value that JSON (and the YAML subset CRDs use) can carry. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
@@ -67,67 +68,9 @@ export function jsonEqual(a: JsonValue, b: JsonValue): boolean {
   return false;
 }
 
-/**
- * `sha256:<hex>` of `canonicalJson(value)`, computed fast (see {@link canonicalText}).
- */
+/** `sha256:<hex>` of `canonicalJson(value)`, written by {@link CanonicalTexts}. */
 export function canonicalHash(value: JsonValue): string {
-  return sha256(canonicalText(value));
-}
-
-/**
- * `canonicalJson(value)`, computed fast: by the native `JSON.stringify` over a view of `value` in
- * which only the objects whose keys are out of order are replaced by key-sorted copies (parsed
- * CRDs are mostly in order already: controller-gen writes sorted keys). When an object has an
- * array-index-like key (JavaScript orders those numerically, not as sorted strings) or a
- * `__proto__` key, by `canonicalJson` itself. Equal to `canonicalJson(value)` either way.
- */
-export function canonicalText(value: JsonValue): string {
-  const view = sortedView(value);
-  return view === SLOW_PATH ? canonicalJson(value) : JSON.stringify(view);
-}
-
-/** Returned by {@link sortedView} when an object has a key a plain object cannot hold in sorted order (index-like, `__proto__`). */
-const SLOW_PATH: unique symbol = Symbol('slow path');
-
-function needsSlowPath(key: string): boolean {
-  const first = key.charCodeAt(0);
-  return (first >= 48 && first <= 57 && /^(?:0|[1-9]\d*)$/.test(key)) || key === '__proto__';
-}
-
-/** `node` itself when every object in it has sorted keys, else a copy sharing the sorted parts. */
-function sortedView(node: JsonValue): JsonValue | typeof SLOW_PATH {
-  if (typeof node !== 'object' || node === null) return node;
-  if (Array.isArray(node)) {
-    let copy: JsonValue[] | undefined;
-    for (let i = 0; i < node.length; i += 1) {
-      const item = node[i] as JsonValue;
-      if (typeof item !== 'object' || item === null) continue;
-      const view = sortedView(item);
-      if (view === SLOW_PATH) return SLOW_PATH;
-      if (view !== item) (copy ??= node.slice())[i] = view;
-    }
-    return copy ?? node;
-  }
-  // one pass without allocating: is every key in order and every child its own view?
-  let previous: string | undefined;
-  let inOrder = true;
-  let changed: Map<string, JsonValue> | undefined;
-  for (const key in node) {
-    if (needsSlowPath(key)) return SLOW_PATH;
-    if (previous !== undefined && !(previous < key)) inOrder = false;
-    previous = key;
-    const child = node[key] as JsonValue;
-    if (typeof child !== 'object' || child === null) continue;
-    const view = sortedView(child);
-    if (view === SLOW_PATH) return SLOW_PATH;
-    if (view !== child) (changed ??= new Map()).set(key, view);
-  }
-  if (inOrder && changed === undefined) return node;
-  const keys = Object.keys(node);
-  if (!inOrder) keys.sort();
-  const copy: JsonObject = {};
-  for (const key of keys) copy[key] = changed?.get(key) ?? (node[key] as JsonValue);
-  return copy;
+  return sha256(new CanonicalTexts().textOf(value));
 }
 
 /** `sha256:<hex>` of a text. */

@@ -125,7 +125,17 @@ export function schemaInfoToTags(info: JsonObject, skip?: ReadonlySet<string>): 
     else if (key !== 'description') (others ??= []).push(key);
   }
   if (markers !== undefined) {
-    if (markers.length > 1) markers.sort((a, b) => (TABLE_ORDER.get(a) ?? 0) - (TABLE_ORDER.get(b) ?? 0));
+    // by insertion (a few markers): Array.prototype.sort allocates its own state per call
+    for (let i = 1; i < markers.length; i += 1) {
+      const marker = markers[i] as SchemaMarker;
+      const order = TABLE_ORDER.get(marker) ?? 0;
+      let j = i - 1;
+      while (j >= 0 && (TABLE_ORDER.get(markers[j] as SchemaMarker) ?? 0) > order) {
+        markers[j + 1] = markers[j] as SchemaMarker;
+        j -= 1;
+      }
+      markers[j + 1] = marker;
+    }
     for (const marker of markers) {
       const value = info[marker.key];
       if (value === undefined) continue;
