@@ -11,8 +11,9 @@ import type { JsonObject, JsonValue } from './json.js';
  *
  * Guarantees: `textOf(value)` is `canonicalJson(value)` character for character (object keys in
  * UTF-16 code-unit order, numbers and strings as `JSON.stringify` writes them), so equal texts
- * mean equal JSON data whatever the key order. Each object or array is walked at most once
- * across calls: a part of a tree already written is a slice of that tree's text.
+ * mean equal JSON data whatever the key order. A part of a tree already written is a slice of
+ * that tree's text, not written again (parts under 128 characters are: that is cheaper than
+ * remembering them).
  *
  * Caveats: the texts of written objects are remembered by object identity, so a tree must not be
  * changed after it (or any tree holding it) was written. It holds every text it wrote for as long
@@ -20,101 +21,117 @@ import type { JsonObject, JsonValue } from './json.js';
  * written as `JSON.stringify` writes it (the key left out, the item as `null`).
  */
 export class CanonicalTexts {
-  /** Each written object's span: an index into the three lists below. */
-  readonly #spans = new Map<object, number>();
-  readonly #spanText: number[] = [];
-  readonly #spanStart: number[] = [];
-  readonly #spanEnd: number[] = [];
-  readonly #texts: string[] = [];
-  /** `"key":` by key: a schema repeats a few dozen keys many times. */
-  readonly #keys = new Map<string, string>();
-  // the tree being written: its parts, their total length, and the objects met with their bounds
-  #parts: string[] = [];
-  #length = 0;
-  #met: object[] = [];
-  #bounds: number[] = [];
+  /** The text of every written object or array that is long enough to keep: a slice of its tree's. */
+  readonly #known = new Map<object, string>();
 
   /** The canonical JSON of `value`. */
   textOf(value: JsonValue): string {
     if (typeof value !== 'object' || value === null) return primitiveText(value);
-    const known = this.#spans.get(value);
-    if (known !== undefined) return this.#slice(known);
-    this.#parts = [];
-    this.#length = 0;
-    this.#met = [];
-    this.#bounds = [];
+    const known = this.#known.get(value);
+    if (known !== undefined) return known;
+    parts = [];
+    length = 0;
+    kept = [];
+    bounds = [];
+    known_ = this.#known;
     try {
-      this.#write(value);
-      const text = this.#parts.join('');
-      const index = this.#texts.push(text) - 1;
-      // spans are kept only once the text exists: an object met twice in one tree (a YAML alias)
-      // is simply written twice
-      for (let i = 0; i < this.#met.length; i += 1) {
-        this.#spans.set(this.#met[i] as object, this.#spanText.push(index) - 1);
-        this.#spanStart.push(this.#bounds[2 * i] as number);
-        this.#spanEnd.push(this.#bounds[2 * i + 1] as number);
-      }
+      write(value);
+      const text = parts.join('');
+      // texts are kept only once the tree's text exists: an object met twice in one tree (a YAML
+      // alias) is simply written twice
+      for (let i = 0; i < kept.length; i += 1) this.#known.set(kept[i] as object, text.slice(bounds[2 * i], bounds[2 * i + 1]));
       return text;
     } finally {
-      this.#parts = [];
-      this.#met = [];
-      this.#bounds = [];
+      parts = [];
+      kept = [];
+      bounds = [];
+      known_ = EMPTY;
     }
-  }
-
-  #slice(span: number): string {
-    return (this.#texts[this.#spanText[span] as number] as string).slice(this.#spanStart[span], this.#spanEnd[span]);
-  }
-
-  #push(part: string): void {
-    this.#parts.push(part);
-    this.#length += part.length;
-  }
-
-  #write(node: JsonObject | JsonValue[]): void {
-    const known = this.#spans.get(node);
-    if (known !== undefined) {
-      this.#push(this.#slice(known));
-      return;
-    }
-    const at = this.#met.push(node) - 1;
-    this.#bounds.push(this.#length, 0);
-    if (Array.isArray(node)) {
-      this.#push('[');
-      for (let i = 0; i < node.length; i += 1) {
-        if (i > 0) this.#push(',');
-        this.#value(node[i]);
-      }
-      this.#push(']');
-    } else {
-      const keys = sortStrings(Object.keys(node));
-      this.#push('{');
-      let first = true;
-      for (let i = 0; i < keys.length; i += 1) {
-        const key = keys[i] as string;
-        const child = node[key];
-        if (child === undefined) continue;
-        if (!first) this.#push(',');
-        first = false;
-        let quoted = this.#keys.get(key);
-        if (quoted === undefined) {
-          quoted = `${JSON.stringify(key)}:`;
-          this.#keys.set(key, quoted);
-        }
-        this.#push(quoted);
-        this.#value(child);
-      }
-      this.#push('}');
-    }
-    this.#bounds[2 * at + 1] = this.#length;
-  }
-
-  /** A child value (`undefined` only as an array item: object keys holding it are left out). */
-  #value(value: JsonValue | undefined): void {
-    if (typeof value === 'object' && value !== null) this.#write(value);
-    else this.#push(value === undefined ? 'null' : primitiveText(value));
   }
 }
+
+// The tree being written (one at a time: nothing in a write calls out): its parts, their total
+// length, the objects to keep with their bounds, and the texts already known. Module variables,
+// not fields: the write runs once per command, mostly before the JIT has compiled it, and these
+// are the cheapest to reach from unoptimized code.
+let parts: string[] = [];
+let length = 0;
+let kept: object[] = [];
+let bounds: number[] = [];
+const EMPTY: ReadonlyMap<object, string> = new Map();
+let known_: ReadonlyMap<object, string> = EMPTY;
+/** `{"key":` and `,"key":` by key: schemas repeat a few dozen keys many times. */
+const FIRST_KEYS = new Map<string, string>();
+const NEXT_KEYS = new Map<string, string>();
+
+function write(node: JsonObject | JsonValue[]): void {
+  const known = known_.get(node);
+  if (known !== undefined) {
+    parts.push(known);
+    length += known.length;
+    return;
+  }
+  const start = length;
+  if (Array.isArray(node)) {
+    parts.push('[');
+    length += 1;
+    for (let i = 0; i < node.length; i += 1) {
+      if (i > 0) {
+        parts.push(',');
+        length += 1;
+      }
+      writeValue(node[i]);
+    }
+    parts.push(']');
+    length += 1;
+  } else {
+    const keys = sortStrings(Object.keys(node));
+    let open = true;
+    for (let i = 0; i < keys.length; i += 1) {
+      const key = keys[i] as string;
+      const child = node[key];
+      if (child === undefined) continue;
+      const cache = open ? FIRST_KEYS : NEXT_KEYS;
+      let text = cache.get(key);
+      if (text === undefined) {
+        text = `${open ? '{' : ','}${JSON.stringify(key)}:`;
+        cache.set(key, text);
+      }
+      parts.push(text);
+      length += text.length;
+      open = false;
+      writeValue(child);
+    }
+    parts.push(open ? '{}' : '}');
+    length += open ? 2 : 1;
+  }
+  // small parts are cheaper to write again than to remember (most schema nodes are small)
+  if (length - start >= MIN_KEPT) {
+    kept.push(node);
+    bounds.push(start, length);
+  }
+}
+
+/** A child value (`undefined` only as an array item: object keys holding it are left out). */
+function writeValue(value: JsonValue | undefined): void {
+  if (typeof value === 'object' && value !== null) {
+    write(value);
+    return;
+  }
+  // most strings need no escape: the string itself goes in (JSON.stringify, called per string,
+  // costs more than the one native scan that finds there is nothing to escape)
+  if (typeof value === 'string' && !NEEDS_ESCAPE.test(value)) {
+    parts.push('"', value, '"');
+    length += value.length + 2;
+    return;
+  }
+  const text = value === undefined ? 'null' : primitiveText(value);
+  parts.push(text);
+  length += text.length;
+}
+
+/** Objects and arrays whose text is shorter are not remembered, only written (again if asked for). */
+const MIN_KEPT = 128;
 
 /** What JSON.stringify escapes in a string (any surrogate, to let it decide about lone ones). */
 // eslint-disable-next-line no-control-regex -- the control characters JSON escapes are what it finds
@@ -122,8 +139,7 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** A string, number, boolean or null as JSON writes it. */
 function primitiveText(value: string | number | boolean | null): string {
-  // most strings need no escape: quoting them links the string in, where JSON.stringify copies it
-  if (typeof value === 'string') return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
+  if (typeof value === 'string') return JSON.stringify(value);
   // what JSON.stringify writes, without a native call: 0 and -0 both '0', NaN and ±Infinity 'null'
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
   return value === null ? 'null' : value ? 'true' : 'false';
