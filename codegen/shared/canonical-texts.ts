@@ -30,19 +30,22 @@ export class CanonicalTexts {
     const known = this.#known.get(value);
     if (known !== undefined) return known;
     parts = [];
+    chunks = [];
     length = 0;
     kept = [];
     bounds = [];
     known_ = this.#known;
     try {
       write(value);
-      const text = parts.join('');
+      chunks.push(parts.join(''));
+      const text = chunks.length === 1 ? (chunks[0] as string) : chunks.join('');
       // texts are kept only once the tree's text exists: an object met twice in one tree (a YAML
       // alias) is simply written twice
       for (let i = 0; i < kept.length; i += 1) this.#known.set(kept[i] as object, text.slice(bounds[2 * i], bounds[2 * i + 1]));
       return text;
     } finally {
       parts = [];
+      chunks = [];
       kept = [];
       bounds = [];
       known_ = EMPTY;
@@ -55,6 +58,8 @@ export class CanonicalTexts {
 // not fields: the write runs once per command, mostly before the JIT has compiled it, and these
 // are the cheapest to reach from unoptimized code.
 let parts: string[] = [];
+/** Parts already joined: a few long strings cost the scavenger less than many short ones. */
+let chunks: string[] = [];
 let length = 0;
 let kept: object[] = [];
 let bounds: number[] = [];
@@ -105,6 +110,10 @@ function write(node: JsonObject | JsonValue[]): void {
     parts.push(open ? '{}' : '}');
     length += open ? 2 : 1;
   }
+  if (parts.length >= CHUNK_PARTS) {
+    chunks.push(parts.join(''));
+    parts = [];
+  }
   // small parts are cheaper to write again than to remember (most schema nodes are small)
   if (length - start >= MIN_KEPT) {
     kept.push(node);
@@ -129,6 +138,9 @@ function writeValue(value: JsonValue | undefined): void {
   parts.push(text);
   length += text.length;
 }
+
+/** Parts joined into one chunk as the write goes. */
+const CHUNK_PARTS = 2048;
 
 /** Objects and arrays whose text is shorter are not remembered, only written (again if asked for). */
 const MIN_KEPT = 128;
