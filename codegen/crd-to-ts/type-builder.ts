@@ -361,7 +361,11 @@ export class KindTypeBuilder {
       const known = names.get(placeholder);
       if (known !== undefined) return known;
       const hints = this.#deferred.get(placeholder) ?? [placeholder];
-      const best = hints.map(substitute).reduce((a, b) => (b.length < a.length || (b.length === a.length && b < a) ? b : a));
+      let best = substitute(hints[0] as string);
+      for (let i = 1; i < hints.length; i += 1) {
+        const other = substitute(hints[i] as string);
+        if (other.length < best.length || (other.length === best.length && other < best)) best = other;
+      }
       const name = this.#file.allocator.allocate(best);
       names.set(placeholder, name);
       return name;
@@ -370,10 +374,22 @@ export class KindTypeBuilder {
     const declarations = this.#file.declarations;
     for (let i = start; i < declarations.length; i += 1) {
       const declaration = declarations[i] as Declaration;
+      // copies only what changes (most members name no deferred shape)
       if (declaration.kind === 'interface') {
-        declarations[i] = { ...declaration, name: substitute(declaration.name), members: declaration.members.map((m) => ({ ...m, type: substitute(m.type) })) };
+        const name = substitute(declaration.name);
+        let members = declaration.members;
+        for (let j = 0; j < members.length; j += 1) {
+          const member = members[j] as Member;
+          const type = substitute(member.type);
+          if (type === member.type) continue;
+          if (members === declaration.members) members = members.slice();
+          members[j] = { ...member, type };
+        }
+        if (name !== declaration.name || members !== declaration.members) declarations[i] = { ...declaration, name, members };
       } else if (declaration.kind === 'alias') {
-        declarations[i] = { ...declaration, name: substitute(declaration.name), type: substitute(declaration.type) };
+        const name = substitute(declaration.name);
+        const type = substitute(declaration.type);
+        if (name !== declaration.name || type !== declaration.type) declarations[i] = { ...declaration, name, type };
       }
     }
     this.#deferred.clear();

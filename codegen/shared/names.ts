@@ -91,7 +91,9 @@ export class NameAllocator {
 
   /** The wanted name if free, otherwise the wanted name with the smallest free numeric suffix. */
   allocate(wanted: string): string {
-    const base = /^[A-Za-z_$]/.test(wanted) ? wanted : `T${wanted}`;
+    const first = wanted.charCodeAt(0);
+    // starts like an identifier (A-Z, a-z, _ or $)
+    const base = (first >= 65 && first <= 90) || (first >= 97 && first <= 122) || first === 95 || first === 36 ? wanted : `T${wanted}`;
     if (!this.#taken.has(base)) {
       this.#taken.add(base);
       return base;
