@@ -21,9 +21,18 @@ import type { AliasDeclaration, Declaration, InterfaceDeclaration, Member } from
 import { NodeIds } from './node-ids.js';
 
 const PRESERVE = 'x-kubernetes-preserve-unknown-fields';
-/** A deferred name in type text: U+0001, a number, U+0001 (never in generated text: string literals escape control characters). */
-// eslint-disable-next-line no-control-regex -- the placeholders are control characters on purpose
-const PLACEHOLDER = /\u0001\d+\u0001/g;
+/**
+ * Whether `text` holds a deferred name from `at` to `end` (both U+0001): U+0001, a number, U+0001
+ * (never in generated text otherwise: string literals escape control characters).
+ */
+function isPlaceholder(text: string, at: number, end: number): boolean {
+  if (end === at + 1) return false;
+  for (let i = at + 1; i < end; i += 1) {
+    const ch = text.charCodeAt(i);
+    if (ch < 48 || ch > 57) return false;
+  }
+  return true;
+}
 const EMBEDDED = 'x-kubernetes-embedded-resource';
 const INT_OR_STRING = 'x-kubernetes-int-or-string';
 
@@ -354,7 +363,26 @@ export class KindTypeBuilder {
   #resolveNames(start: number): void {
     if (this.#deferred.size === 0) return;
     const names = new Map<string, string>();
-    const substitute = (text: string): string => (text.includes('\u0001') ? text.replace(PLACEHOLDER, (placeholder) => resolve(placeholder)) : text);
+    // every placeholder in `text` replaced by its name (an indexOf scan: a shared shape can have
+    // thousands of hints, each naming the placeholder of the shape it is in)
+    const substitute = (text: string): string => {
+      let at = text.indexOf('\u0001');
+      if (at === -1) return text;
+      let out = '';
+      let from = 0;
+      while (at !== -1) {
+        const end = text.indexOf('\u0001', at + 1);
+        if (end === -1) break;
+        if (!isPlaceholder(text, at, end)) {
+          at = end;
+          continue;
+        }
+        out += text.slice(from, at) + resolve(text.slice(at, end + 1));
+        from = end + 1;
+        at = text.indexOf('\u0001', from);
+      }
+      return from === 0 ? text : out + text.slice(from);
+    };
     // a shape's hints mention the placeholders of the shapes that contain it, which are named first
     // (the schema is a tree, so this never cycles); otherwise shapes are named in creation order
     const resolve = (placeholder: string): string => {
