@@ -23,72 +23,63 @@ import type { JsonObject, JsonValue } from './json.js';
 export class CanonicalTexts {
   /** The text of every written object or array that is long enough to keep: a slice of its tree's. */
   readonly #known = new Map<object, string>();
+  /** `{"key":` and `,"key":` by key: schemas repeat a few dozen keys many times. */
+  readonly #firstKeys = new Map<string, string>();
+  readonly #nextKeys = new Map<string, string>();
 
   /** The canonical JSON of `value`. */
   textOf(value: JsonValue): string {
     if (typeof value !== 'object' || value === null) return primitiveText(value);
     const known = this.#known.get(value);
     if (known !== undefined) return known;
-    parts = [];
-    chunks = [];
-    length = 0;
-    kept = [];
-    bounds = [];
-    known_ = this.#known;
-    try {
-      write(value);
-      chunks.push(parts.join(''));
-      const text = chunks.length === 1 ? (chunks[0] as string) : chunks.join('');
-      // texts are kept only once the tree's text exists: an object met twice in one tree (a YAML
-      // alias) is simply written twice
-      for (let i = 0; i < kept.length; i += 1) this.#known.set(kept[i] as object, text.slice(bounds[2 * i], bounds[2 * i + 1]));
-      return text;
-    } finally {
-      parts = [];
-      chunks = [];
-      kept = [];
-      bounds = [];
-      known_ = EMPTY;
-    }
+    const w: Writer = { parts: [], chunks: [], length: 0, kept: [], bounds: [], known: this.#known, firstKeys: this.#firstKeys, nextKeys: this.#nextKeys };
+    write(w, value);
+    w.chunks.push(w.parts.join(''));
+    const text = w.chunks.length === 1 ? (w.chunks[0] as string) : w.chunks.join('');
+    // texts are kept only once the tree's text exists: an object met twice in one tree (a YAML
+    // alias) is simply written twice
+    for (let i = 0; i < w.kept.length; i += 1) this.#known.set(w.kept[i] as object, text.slice(w.bounds[2 * i], w.bounds[2 * i + 1]));
+    return text;
   }
 }
 
-// The tree being written (one at a time: nothing in a write calls out): its parts, their total
-// length, the objects to keep with their bounds, and the texts already known. Module variables,
-// not fields: the write runs once per command, mostly before the JIT has compiled it, and these
-// are the cheapest to reach from unoptimized code.
-let parts: string[] = [];
-/** Parts already joined: a few long strings cost the scavenger less than many short ones. */
-let chunks: string[] = [];
-let length = 0;
-let kept: object[] = [];
-let bounds: number[] = [];
-const EMPTY: ReadonlyMap<object, string> = new Map();
-let known_: ReadonlyMap<object, string> = EMPTY;
-/** `{"key":` and `,"key":` by key: schemas repeat a few dozen keys many times. */
-const FIRST_KEYS = new Map<string, string>();
-const NEXT_KEYS = new Map<string, string>();
+/**
+ * One tree being written: its parts, their total length, the objects to keep with their bounds,
+ * and what is already known. A plain object handed to plain functions: the write runs once per
+ * command, mostly before the JIT has compiled it, and private fields and methods cost more there.
+ */
+interface Writer {
+  parts: string[];
+  /** Parts already joined: a few long strings cost the scavenger less than many short ones. */
+  readonly chunks: string[];
+  length: number;
+  readonly kept: object[];
+  readonly bounds: number[];
+  readonly known: ReadonlyMap<object, string>;
+  readonly firstKeys: Map<string, string>;
+  readonly nextKeys: Map<string, string>;
+}
 
-function write(node: JsonObject | JsonValue[]): void {
-  const known = known_.get(node);
+function write(w: Writer, node: JsonObject | JsonValue[]): void {
+  const known = w.known.get(node);
   if (known !== undefined) {
-    parts.push(known);
-    length += known.length;
+    w.parts.push(known);
+    w.length += known.length;
     return;
   }
-  const start = length;
+  const start = w.length;
   if (Array.isArray(node)) {
-    parts.push('[');
-    length += 1;
+    w.parts.push('[');
+    w.length += 1;
     for (let i = 0; i < node.length; i += 1) {
       if (i > 0) {
-        parts.push(',');
-        length += 1;
+        w.parts.push(',');
+        w.length += 1;
       }
-      writeValue(node[i]);
+      writeValue(w, node[i]);
     }
-    parts.push(']');
-    length += 1;
+    w.parts.push(']');
+    w.length += 1;
   } else {
     const keys = sortStrings(Object.keys(node));
     let open = true;
@@ -96,47 +87,47 @@ function write(node: JsonObject | JsonValue[]): void {
       const key = keys[i] as string;
       const child = node[key];
       if (child === undefined) continue;
-      const cache = open ? FIRST_KEYS : NEXT_KEYS;
+      const cache = open ? w.firstKeys : w.nextKeys;
       let text = cache.get(key);
       if (text === undefined) {
         text = `${open ? '{' : ','}${JSON.stringify(key)}:`;
         cache.set(key, text);
       }
-      parts.push(text);
-      length += text.length;
+      w.parts.push(text);
+      w.length += text.length;
       open = false;
-      writeValue(child);
+      writeValue(w, child);
     }
-    parts.push(open ? '{}' : '}');
-    length += open ? 2 : 1;
+    w.parts.push(open ? '{}' : '}');
+    w.length += open ? 2 : 1;
   }
-  if (parts.length >= CHUNK_PARTS) {
-    chunks.push(parts.join(''));
-    parts = [];
+  if (w.parts.length >= CHUNK_PARTS) {
+    w.chunks.push(w.parts.join(''));
+    w.parts = [];
   }
   // small parts are cheaper to write again than to remember (most schema nodes are small)
-  if (length - start >= MIN_KEPT) {
-    kept.push(node);
-    bounds.push(start, length);
+  if (w.length - start >= MIN_KEPT) {
+    w.kept.push(node);
+    w.bounds.push(start, w.length);
   }
 }
 
 /** A child value (`undefined` only as an array item: object keys holding it are left out). */
-function writeValue(value: JsonValue | undefined): void {
+function writeValue(w: Writer, value: JsonValue | undefined): void {
   if (typeof value === 'object' && value !== null) {
-    write(value);
+    write(w, value);
     return;
   }
   // most strings need no escape: the string itself goes in (JSON.stringify, called per string,
   // costs more than the one native scan that finds there is nothing to escape)
   if (typeof value === 'string' && !NEEDS_ESCAPE.test(value)) {
-    parts.push('"', value, '"');
-    length += value.length + 2;
+    w.parts.push('"', value, '"');
+    w.length += value.length + 2;
     return;
   }
   const text = value === undefined ? 'null' : primitiveText(value);
-  parts.push(text);
-  length += text.length;
+  w.parts.push(text);
+  w.length += text.length;
 }
 
 /** Parts joined into one chunk as the write goes. */
