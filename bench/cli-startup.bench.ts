@@ -83,6 +83,10 @@ function baselineAt(ref: string): Checkout {
     mkdirSync(root, { recursive: true });
     execFileSync('sh', ['-c', `git archive ${commit} | tar -x -C ${JSON.stringify(root)}`], { cwd: repoRoot, stdio: 'inherit' });
     execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+    // from 762edc1 on, the build also bundles the opkit command: a baseline runs as it shipped
+    if (existsSync(join(root, 'scripts', 'bundle-cli.ts'))) {
+      execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'bundle-cli.ts')], { cwd: root, stdio: 'inherit' });
+    }
   }
   return { name: `baseline ${commit}`, root };
 }
