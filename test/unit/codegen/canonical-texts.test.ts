@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CanonicalTexts } from '../../../codegen/shared/canonical-texts.js';
 import { canonicalHash, canonicalJson, sha256, type JsonObject, type JsonValue } from '../../../codegen/shared/json.js';
-
-/** A small seeded generator (mulberry32), so a failure is the same on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from './seeded-random.js';
 
 // keys and strings that stress the ordering and the escaping: index-like keys (which JavaScript
 // enumerates first), __proto__, case, non-ASCII, quotes, controls, paired and lone surrogates

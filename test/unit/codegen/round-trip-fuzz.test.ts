@@ -6,17 +6,7 @@ import { jsonEqual, type JsonObject, type JsonValue } from '../../../codegen/sha
 import { normalizeForComparison } from '../../../codegen/shared/normalize.js';
 import { buildCrds } from '../../../codegen/ts-to-crd/generate-crd.js';
 import { firstDifference } from './diff.js';
-
-/** A small seeded PRNG (mulberry32), so every run checks the same schemas. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from './seeded-random.js';
 
 const DESCRIPTIONS = [
   'Plain text.',

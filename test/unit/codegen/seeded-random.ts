@@ -1,0 +1,13 @@
+/**
+ * A small seeded generator of floats in [0, 1) (mulberry32), so a randomized test checks the same
+ * inputs on every run and a failure can be replayed.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
