@@ -1,7 +1,7 @@
 /**
  * Canonical JSON (`canonicalJson`: keys sorted at every level) of JSON trees, written once: the
- * text of every object and array met on the way is kept as a slice of its tree's text, so asking
- * for a part of a tree already written costs a lookup, not another walk.
+ * text of every object and array of 128 characters or more met on the way is kept as a slice of
+ * its tree's text, so asking for a part of a tree already written costs a lookup, not another walk.
  * @module
  */
 import type { JsonObject, JsonValue } from './json.js';
